@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs everything ShadowOps needs on this machine and creates the production stand-in.
+# Idempotent: each step checks what is there first, so a second run finishes in seconds.
+#   scripts/setup.sh              everything
+#   SHADOWOPS_SCALE=0.2 scripts/setup.sh   a smaller production stand-in
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$SHADOWOPS_ROOT"
+
+APT_PACKAGES=(postgresql r-base-core r-cran-dbi r-cran-rpostgresql r-cran-testthat shellcheck)
+UV_VERSION="0.13.9"
+
+install_debian_packages() {
+  local missing=()
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "Debian packages: present"
+    return
+  fi
+  log "Debian packages: installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_python_env() {
+  if ! command -v uv >/dev/null 2>&1; then
+    log "uv: installing $UV_VERSION with pip"
+    python3 -m pip install --quiet "uv==$UV_VERSION"
+  fi
+  local want
+  want="$(sha256sum python/requirements.lock | cut -d' ' -f1)"
+  if stamp_matches "$SHADOWOPS_VENV/.shadowops-lock" "$want"; then
+    log "Python virtualenv: up to date"
+    return
+  fi
+  log "Python virtualenv: syncing $SHADOWOPS_VENV from python/requirements.lock"
+  [ -x "$SHADOWOPS_VENV/bin/python" ] || uv venv --quiet --python 3.11 "$SHADOWOPS_VENV"
+  VIRTUAL_ENV="$SHADOWOPS_VENV" uv pip sync --quiet python/requirements.lock
+  echo "$want" > "$SHADOWOPS_VENV/.shadowops-lock"
+}
+
+install_node_packages() {
+  local want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if stamp_matches node_modules/.shadowops-lock "$want"; then
+    log "npm packages: up to date"
+  else
+    log "npm packages: npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$want" > node_modules/.shadowops-lock
+  fi
+  log "TypeScript: building dist/"
+  npm run --silent build
+}
+
+start_postgres() {
+  if pg_isready -q -h "$PGHOST" -p "$PGPORT"; then
+    log "PostgreSQL: running"
+  else
+    log "PostgreSQL: starting"
+    local cluster
+    cluster="$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')"
+    [ -n "$cluster" ] || die "no PostgreSQL cluster found; create one with: pg_createcluster 15 main"
+    # shellcheck disable=SC2086 # "version name" is two arguments on purpose
+    as_root pg_ctlcluster $cluster start
+    for _ in $(seq 1 30); do pg_isready -q -h "$PGHOST" -p "$PGPORT" && break; sleep 1; done
+    pg_isready -q -h "$PGHOST" -p "$PGPORT" || die "PostgreSQL did not start; see /var/log/postgresql/"
+  fi
+  if ! psql -d postgres -tAc "SELECT 1" >/dev/null 2>&1; then
+    log "PostgreSQL: creating role $PGUSER"
+    as_root runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 \
+      -c "CREATE ROLE \"$PGUSER\" LOGIN SUPERUSER PASSWORD '$PGPASSWORD'"
+  fi
+}
+
+create_production_standin() {
+  scripts/production/create-production.sh
+}
+
+install_debian_packages
+install_python_env
+install_node_packages
+start_postgres
+create_production_standin
+log "setup complete"
