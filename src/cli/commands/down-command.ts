@@ -1,0 +1,18 @@
+import { silentProgress } from "../../drivers/progress.js";
+import { EXIT } from "../cli-errors.js";
+import { createDriver } from "../create-driver.js";
+import { printOutput } from "../print-output.js";
+import { stderrProgress } from "../stderr-progress.js";
+
+export interface DownCommandOptions {
+  driver: string;
+  env: string;
+  json?: boolean;
+}
+
+export async function runDownCommand(options: DownCommandOptions): Promise<number> {
+  const driver = createDriver(options);
+  await driver.down({ environment: options.env, progress: options.json ? silentProgress : stderrProgress() });
+  printOutput({ json: Boolean(options.json), data: { name: options.env, state: "destroyed" }, text: () => `environment ${options.env} destroyed` });
+  return EXIT.ok;
+}

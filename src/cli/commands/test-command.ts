@@ -1,0 +1,48 @@
+import { silentProgress } from "../../drivers/progress.js";
+import { renderTerminalReport } from "../../report/render-terminal-report.js";
+import { runShadowTest } from "../../shadow-test/run-shadow-test.js";
+import { EXIT, InterruptedError } from "../cli-errors.js";
+import { createDriver } from "../create-driver.js";
+import { abortOnSignals } from "../interrupt.js";
+import { printOutput } from "../print-output.js";
+import { stderrProgress } from "../stderr-progress.js";
+import { workloadIn } from "../workload-in.js";
+
+export interface TestCommandOptions {
+  driver: string;
+  env: string;
+  dag: string;
+  project: string;
+  keep: boolean;
+  ttl?: number;
+  timeout?: number;
+  airflowPort?: number;
+  json?: boolean;
+}
+
+export async function runTestCommand(options: TestCommandOptions): Promise<number> {
+  const driver = createDriver(options);
+  const workload = workloadIn(options.project);
+  const interrupt = abortOnSignals();
+  try {
+    const report = await runShadowTest({
+      driver,
+      environment: options.env,
+      workload,
+      dagId: options.dag,
+      keep: options.keep,
+      ttlMs: options.ttl,
+      dagTimeoutMs: options.timeout,
+      progress: options.json ? silentProgress : stderrProgress(),
+      signal: interrupt.signal,
+    });
+    printOutput({ json: Boolean(options.json), data: report, text: () => renderTerminalReport(report, { color: process.stdout.isTTY }) });
+    return report.outcome === "passed" ? EXIT.ok : EXIT.testFailed;
+  } catch (error) {
+    const signal = interrupt.received();
+    if (signal) throw new InterruptedError(signal);
+    throw error;
+  } finally {
+    interrupt.dispose();
+  }
+}

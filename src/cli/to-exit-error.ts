@@ -1,0 +1,29 @@
+import { AirflowError, DagRunTimeoutError, UnknownDagError } from "../airflow/airflow-errors.js";
+import { InvalidEnvironmentNameError } from "../core/environment-name.js";
+import { AirflowStartError, EnvironmentExistsError, PortInUseError, UnknownEnvironmentError } from "../drivers/driver-errors.js";
+import { ChangedMigrationError } from "../migrations/migration-errors.js";
+import { EnvironmentBusyError } from "../shadow-test/run-shadow-test.js";
+import { EXIT, EnvironmentError, ExitError, UsageError } from "./cli-errors.js";
+
+/** One place that decides what each kind of failure means for the exit code. */
+export function toExitError(error: unknown): ExitError {
+  if (error instanceof ExitError) return error;
+  if (
+    error instanceof UnknownDagError ||
+    error instanceof UnknownEnvironmentError ||
+    error instanceof EnvironmentExistsError ||
+    error instanceof EnvironmentBusyError ||
+    error instanceof PortInUseError ||
+    error instanceof InvalidEnvironmentNameError ||
+    error instanceof ChangedMigrationError
+  ) {
+    return new UsageError(error.message);
+  }
+  if (error instanceof AirflowStartError || error instanceof DagRunTimeoutError || error instanceof AirflowError) {
+    return new EnvironmentError(error.message);
+  }
+  if (error instanceof Error && /cannot reach PostgreSQL|production stand-in database/.test(error.message)) {
+    return new EnvironmentError(error.message);
+  }
+  return new ExitError(`internal error: ${error instanceof Error ? error.message : String(error)}`, EXIT.internal);
+}

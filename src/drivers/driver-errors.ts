@@ -1,0 +1,35 @@
+/** `up` on a name that is taken: reported, never duplicated (the name is the lock). */
+export class EnvironmentExistsError extends Error {
+  constructor(readonly environment: string, readonly state: string) {
+    super(
+      `environment ${environment} already exists (${state}). Use it (\`shadowops test --env ${environment}\` re-tests it warm), ` +
+        `destroy it with \`shadowops down --env ${environment}\`, or choose another name with --env.`,
+    );
+    this.name = "EnvironmentExistsError";
+  }
+}
+
+export class UnknownEnvironmentError extends Error {
+  constructor(readonly environment: string, readonly known: string[]) {
+    super(
+      `there is no environment named ${environment}` +
+        (known.length ? ` (existing: ${known.join(", ")})` : " (there are none; create one with `shadowops up`)"),
+    );
+    this.name = "UnknownEnvironmentError";
+  }
+}
+
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`port ${port} is already in use by another process: choose another with --airflow-port, or leave it out to use a free one`);
+    this.name = "PortInUseError";
+  }
+}
+
+/** Airflow did not come up; the environment was torn down, the logs were kept. */
+export class AirflowStartError extends Error {
+  constructor(readonly reason: string, readonly logFile: string) {
+    super(`Airflow did not become healthy: ${reason}\nSee its log: ${logFile}`);
+    this.name = "AirflowStartError";
+  }
+}

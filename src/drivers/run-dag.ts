@@ -1,0 +1,116 @@
+import type { AirflowClient } from "../airflow/airflow-client.js";
+import { UnknownDagError } from "../airflow/airflow-errors.js";
+import type { TaskInstance } from "../airflow/airflow-types.js";
+import { waitForDagRun } from "../airflow/wait-for-dag-run.js";
+import type { DagRunResult, TaskResult, TaskState } from "../core/shadow-report.js";
+import type { Progress } from "./progress.js";
+
+export interface RunDagParams {
+  client: AirflowClient;
+  dagId: string;
+  conf?: Record<string, unknown>;
+  /** Wait this long for a DAG that is not parsed yet before calling it unknown. */
+  parseTimeoutMs?: number;
+  /** Only DAG versions parsed after this moment count (a redeploy must be seen first). */
+  parsedAfter?: Date;
+  timeoutMs: number;
+  logTailLines?: number;
+  /** Maps a task id to the script it runs, for annotations (e.g. r/validate_outputs.R). */
+  scriptOf?: (taskId: string) => string | undefined;
+  progress: Progress;
+  signal?: AbortSignal;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Run a DAG on any Airflow 3 and collect what a report needs. Shared by every driver: the
+ * only difference between a local and an AWS shadow is where the client points.
+ */
+export async function runDag(params: RunDagParams): Promise<DagRunResult> {
+  const { client, dagId, progress, signal } = params;
+  await waitUntilParsed(params);
+  await client.unpauseDag(dagId);
+  const runId = `shadowops__${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  await client.triggerDagRun({ dagId, runId, conf: params.conf ?? {}, note: "triggered by shadowops" });
+  progress({ phase: "run", message: `${dagId}: run ${runId} triggered` });
+
+  const waited = await waitForDagRun({
+    client,
+    dagId,
+    runId,
+    timeoutMs: params.timeoutMs,
+    signal,
+    onTaskChange: (task, previous) => {
+      const attempt = task.try_number > 1 ? ` (try ${task.try_number})` : "";
+      progress({ phase: "run", message: `${task.task_id}: ${previous ?? "none"} → ${task.state ?? "none"}${attempt}` });
+    },
+  });
+
+  const tasks = await Promise.all(
+    waited.taskInstances.map((instance) => toTaskResult(client, dagId, runId, instance, params)),
+  );
+  const run = waited.dagRun;
+  return {
+    dagId,
+    runId,
+    state: run.state === "success" ? "success" : run.state === "failed" ? "failed" : "running",
+    startedAt: run.start_date ?? undefined,
+    endedAt: run.end_date ?? undefined,
+    durationMs: durationBetween(run.start_date, run.end_date),
+    tasks,
+  };
+}
+
+async function waitUntilParsed(params: RunDagParams): Promise<void> {
+  const { client, dagId } = params;
+  const deadline = Date.now() + (params.parseTimeoutMs ?? 60_000);
+  params.progress({ phase: "run", message: `waiting for Airflow to parse ${dagId}` });
+  for (;;) {
+    params.signal?.throwIfAborted();
+    try {
+      const dag = await client.getDag(dagId);
+      const parsedAt = dag.last_parsed_time ? new Date(dag.last_parsed_time) : undefined;
+      if (!params.parsedAfter || (parsedAt && parsedAt >= params.parsedAfter)) return;
+    } catch (error) {
+      // Unknown until the dag-processor has seen the file; an import error won't heal by waiting.
+      if (!(error instanceof UnknownDagError)) throw error;
+      if (Date.now() >= deadline || error.importErrors.length > 0) throw error;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`Airflow did not re-parse ${dagId} after the redeploy within ${(params.parseTimeoutMs ?? 60_000) / 1000} s`);
+    }
+    await sleep(500);
+  }
+}
+
+async function toTaskResult(
+  client: AirflowClient,
+  dagId: string,
+  runId: string,
+  instance: TaskInstance,
+  params: RunDagParams,
+): Promise<TaskResult> {
+  const state = (instance.state ?? "none") as TaskState;
+  let logTail: string | undefined;
+  if (state !== "success" && state !== "skipped" && instance.try_number > 0) {
+    logTail = await client
+      .getTaskLogTail(dagId, runId, instance.task_id, instance.try_number, params.logTailLines ?? 60)
+      .catch((error: Error) => `(could not fetch the log: ${error.message})`);
+  }
+  return {
+    taskId: instance.task_id,
+    state,
+    tryNumber: instance.try_number,
+    startedAt: instance.start_date ?? undefined,
+    endedAt: instance.end_date ?? undefined,
+    durationMs: instance.duration === null ? durationBetween(instance.start_date, instance.end_date) : Math.round(instance.duration * 1000),
+    logTail,
+    scriptPath: params.scriptOf?.(instance.task_id),
+  };
+}
+
+function durationBetween(start: string | null, end: string | null): number | undefined {
+  if (!start || !end) return undefined;
+  return new Date(end).getTime() - new Date(start).getTime();
+}

@@ -1,0 +1,102 @@
+import type { MigrationResult } from "../core/migration-result.js";
+import type { DagRunResult, ShadowReport } from "../core/shadow-report.js";
+import { MigrationFailedError } from "../migrations/migration-errors.js";
+import type { Progress } from "../drivers/progress.js";
+import type { ShadowDriver, Workload } from "../drivers/shadow-driver.js";
+
+export interface RunShadowTestParams {
+  driver: ShadowDriver;
+  environment: string;
+  workload: Workload;
+  dagId: string;
+  /** Leave the environment up afterwards, for inspection or a warm re-test. */
+  keep: boolean;
+  ttlMs?: number;
+  dagTimeoutMs?: number;
+  conf?: Record<string, unknown>;
+  progress: Progress;
+  signal?: AbortSignal;
+}
+
+export class EnvironmentBusyError extends Error {
+  constructor(environment: string, state: string) {
+    super(
+      `environment ${environment} is ${state}: another command is using it. ` +
+        `Wait for it, or run \`shadowops down --env ${environment}\` to destroy it.`,
+    );
+    this.name = "EnvironmentBusyError";
+  }
+}
+
+/**
+ * `shadowops test`: up → configure → migrate → run the DAG → report → down.
+ * An environment kept from an earlier `--keep` run is reused (warm re-test): only the
+ * code is redeployed and only new migrations are applied. Teardown runs after any
+ * failure or interruption unless the caller asked to keep a test that ran to the end.
+ */
+export async function runShadowTest(params: RunShadowTestParams): Promise<ShadowReport> {
+  const { driver, environment, progress, signal } = params;
+  const timings: ShadowReport["timings"] = [];
+  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings.push({ phase, durationMs: Math.round(performance.now() - started) });
+    }
+  };
+
+  const existing = await driver.get(environment);
+  const warm = existing !== undefined && (existing.state === "passed" || existing.state === "failed");
+  if (existing && !warm) throw new EnvironmentBusyError(environment, existing.state);
+
+  let migrations: MigrationResult[] = [];
+  let dagRun: DagRunResult | undefined;
+  let failure: string | undefined;
+  let airflowUrl = existing?.airflowUrl;
+  let finishedRun = false;
+  try {
+    if (!warm) {
+      const record = await timed("up", () =>
+        driver.up({ environment, workload: params.workload, progress, signal, ttlMs: params.ttlMs }),
+      );
+      airflowUrl = record.airflowUrl;
+    } else {
+      progress({ phase: "up", message: `reusing environment ${environment} (warm re-test)` });
+      await timed("configure", () => driver.configure({ environment, workload: params.workload, progress, signal }));
+    }
+    try {
+      migrations = await timed("migrate", () => driver.migrate({ environment, workload: params.workload, progress, signal }));
+    } catch (error) {
+      if (!(error instanceof MigrationFailedError)) throw error;
+      migrations = (error as MigrationFailedError & { results?: MigrationResult[] }).results ?? [];
+      failure = error.message;
+    }
+    if (!failure) {
+      dagRun = await timed("run", () =>
+        driver.runDag({ environment, dagId: params.dagId, conf: params.conf, timeoutMs: params.dagTimeoutMs, progress, signal }),
+      );
+      if (dagRun.state !== "success") {
+        const failed = dagRun.tasks.filter((task) => task.state === "failed").map((task) => task.taskId);
+        failure = `DAG ${dagRun.dagId} ${dagRun.state}${failed.length ? `: ${failed.join(", ")} failed` : ""}`;
+      }
+    }
+    finishedRun = true;
+  } finally {
+    if (!(params.keep && finishedRun)) {
+      // Teardown must run even when interrupted, so it gets no abort signal.
+      await timed("down", () => driver.down({ environment, progress }));
+    }
+  }
+
+  return {
+    environment,
+    driver: driver.name,
+    airflowUrl,
+    outcome: failure ? "failed" : "passed",
+    failure,
+    migrations,
+    dagRun,
+    timings,
+  };
+}
