@@ -15,7 +15,8 @@ import argparse
 import datetime as dt
 import random
 import sys
-from typing import Iterable, TextIO
+from collections.abc import Iterable
+from typing import TextIO
 
 REGIONS = ["north", "south", "east", "west", "central"]
 SEGMENTS = [("consumer", 70), ("small_business", 22), ("enterprise", 8)]

@@ -29,7 +29,7 @@ export class PortInUseError extends Error {
 /** Airflow did not come up; the environment was torn down, the logs were kept. */
 export class AirflowStartError extends Error {
   constructor(readonly reason: string, readonly logFile: string) {
-    super(`Airflow did not become healthy: ${reason}\nSee its log: ${logFile}`);
+    super(`Airflow did not start: ${reason}\nSee its log: ${logFile}`);
     this.name = "AirflowStartError";
   }
 }

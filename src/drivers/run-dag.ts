@@ -21,6 +21,9 @@ export interface RunDagParams {
   signal?: AbortSignal;
 }
 
+/** A few of the dag-processor's directory scans (AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=2). */
+const UNKNOWN_DAG_GRACE_MS = 8_000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -64,7 +67,8 @@ export async function runDag(params: RunDagParams): Promise<DagRunResult> {
 
 async function waitUntilParsed(params: RunDagParams): Promise<void> {
   const { client, dagId } = params;
-  const deadline = Date.now() + (params.parseTimeoutMs ?? 60_000);
+  const started = Date.now();
+  const deadline = started + (params.parseTimeoutMs ?? 60_000);
   params.progress({ phase: "run", message: `waiting for Airflow to parse ${dagId}` });
   for (;;) {
     params.signal?.throwIfAborted();
@@ -73,9 +77,12 @@ async function waitUntilParsed(params: RunDagParams): Promise<void> {
       const parsedAt = dag.last_parsed_time ? new Date(dag.last_parsed_time) : undefined;
       if (!params.parsedAfter || (parsedAt && parsedAt >= params.parsedAfter)) return;
     } catch (error) {
-      // Unknown until the dag-processor has seen the file; an import error won't heal by waiting.
+      // A DAG is unknown until the dag-processor has seen its file, so waiting helps a while.
+      // It stops helping when the file failed to import, or when other DAGs of the same
+      // folder are known for longer than a few directory scans (2 s apart): then it is a typo.
       if (!(error instanceof UnknownDagError)) throw error;
-      if (Date.now() >= deadline || error.importErrors.length > 0) throw error;
+      const othersKnown = error.availableDagIds.length > 0 && Date.now() - started > UNKNOWN_DAG_GRACE_MS;
+      if (Date.now() >= deadline || error.importErrors.length > 0 || othersKnown) throw error;
     }
     if (Date.now() >= deadline) {
       throw new Error(`Airflow did not re-parse ${dagId} after the redeploy within ${(params.parseTimeoutMs ?? 60_000) / 1000} s`);

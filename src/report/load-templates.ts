@@ -13,7 +13,9 @@ export type TemplateName =
   | "report-terminal"
   | "report-markdown"
   | "report-markdown-cut-note"
-  | "report-markdown-render-failed";
+  | "report-markdown-render-failed"
+  /** The GitHub App's texts: templates/bot/NAME.hbs. */
+  | `bot/${string}`;
 
 export type CompiledTemplate = (context: object) => string;
 

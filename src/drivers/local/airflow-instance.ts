@@ -69,7 +69,13 @@ export async function startAirflow(params: StartAirflowParams): Promise<AirflowI
     taskRetries: params.taskRetries,
   };
   const env = airflowProcessEnv(settings, process.env);
-  const template = migratedMetadataTemplate({ airflowBin, venv: params.venv, cacheDir: params.cacheDir, env });
+  const template = migratedMetadataTemplate({
+    airflowBin,
+    venv: params.venv,
+    cacheDir: params.cacheDir,
+    env,
+    logFile: join(params.logDir, "db-migrate.log"),
+  });
   copyFileSync(template, join(params.home, "airflow.db"));
 
   const url = `http://127.0.0.1:${settings.port}`;

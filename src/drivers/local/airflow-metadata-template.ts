@@ -1,12 +1,20 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { AirflowStartError } from "../driver-errors.js";
 
 /**
  * A freshly migrated Airflow metadata database (SQLite), made once per machine and Airflow
  * version: `airflow db migrate` takes 6–12 s, copying the 0.7 MB file takes milliseconds.
  */
-export function migratedMetadataTemplate(params: { airflowBin: string; venv: string; cacheDir: string; env: NodeJS.ProcessEnv }): string {
+export function migratedMetadataTemplate(params: {
+  airflowBin: string;
+  venv: string;
+  cacheDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Where the output of a failed migration is kept for the user to read. */
+  logFile: string;
+}): string {
   const template = join(params.cacheDir, `airflow-${installedAirflowVersion(params.venv)}.db`);
   if (existsSync(template)) return template;
   mkdirSync(params.cacheDir, { recursive: true });
@@ -21,8 +29,10 @@ export function migratedMetadataTemplate(params: { airflowBin: string; venv: str
       timeout: 180_000,
     });
     if (result.status !== 0) {
-      const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.split("\n").slice(-40).join("\n");
-      throw new Error(`airflow db migrate failed (${result.status ?? result.signal}):\n${output}`);
+      const output = `${result.stdout ?? ""}${result.stderr ?? result.error?.message ?? ""}`;
+      writeFileSync(params.logFile, output);
+      const tail = output.trimEnd().split("\n").slice(-15).join("\n");
+      throw new AirflowStartError(`airflow db migrate failed (${result.status ?? result.signal}):\n${tail}`, params.logFile);
     }
     renameSync(db, template); // atomic: a concurrent run sees the whole file or none
     return template;

@@ -28,7 +28,8 @@ export interface AirflowInstanceSettings {
 export function airflowProcessEnv(settings: AirflowInstanceSettings, inherited: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(inherited)) {
-    if (!key.startsWith("AIRFLOW") && !key.startsWith("SHADOWOPS_")) env[key] = value;
+    // PYTHONDONTWRITEBYTECODE would defeat the byte-code cache below.
+    if (!key.startsWith("AIRFLOW") && !key.startsWith("SHADOWOPS_") && key !== "PYTHONDONTWRITEBYTECODE") env[key] = value;
   }
   const baseUrl = `http://127.0.0.1:${settings.port}`;
   return {

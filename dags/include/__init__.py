@@ -1,0 +1,1 @@
+"""Helpers shared by the DAG files; not DAGs themselves (see ../.airflowignore)."""

@@ -1,0 +1,160 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { CheckStatus, DagCheckRecord, EnvironmentRecord } from "./environment-record.js";
+
+/** How long handled deliveries and callback ids are remembered: GitHub lets people redeliver for 3 days. */
+const DELIVERY_MEMORY_MS = 7 * 24 * 3_600_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS environments (
+  id TEXT PRIMARY KEY,
+  repository TEXT NOT NULL,
+  pull_number INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  pipeline_id TEXT,
+  data TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS environments_repository ON environments (repository, state);
+CREATE INDEX IF NOT EXISTS environments_pipeline ON environments (pipeline_id);
+CREATE TABLE IF NOT EXISTS dag_checks (
+  environment_id TEXT NOT NULL,
+  head_sha TEXT NOT NULL,
+  dag_id TEXT NOT NULL,
+  check_run_id INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  PRIMARY KEY (environment_id, head_sha, dag_id)
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+  id TEXT PRIMARY KEY,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_received ON deliveries (received_at);
+`;
+
+export interface OpenBotStoreParams {
+  /** A file path, or ":memory:" for tests. */
+  path: string;
+  now?: () => number;
+}
+
+/**
+ * The bot's memory in SQLite: environments (PR, commit, pipeline, checks, deployment, expiry),
+ * DAG checks per commit, and the ids of webhooks and callbacks already handled. Every write is
+ * synchronous and durable before the bot answers, so a restart loses nothing.
+ */
+export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec(SCHEMA);
+
+  const statements = {
+    get: db.prepare<[string], { data: string }>("SELECT data FROM environments WHERE id = ?"),
+    byPipeline: db.prepare<[string], { data: string }>("SELECT data FROM environments WHERE pipeline_id = ?"),
+    put: db.prepare(
+      `INSERT INTO environments (id, repository, pull_number, state, pipeline_id, data, updated_at)
+       VALUES (@id, @repository, @pullNumber, @state, @pipelineId, @data, @updatedAt)
+       ON CONFLICT (id) DO UPDATE SET repository = excluded.repository, pull_number = excluded.pull_number,
+         state = excluded.state, pipeline_id = excluded.pipeline_id, data = excluded.data, updated_at = excluded.updated_at`,
+    ),
+    countLive: db.prepare<[string, string], { count: number }>(
+      `SELECT count(*) AS count FROM environments
+       WHERE repository = ? AND id != ? AND state != 'destroyed' AND pipeline_id IS NOT NULL`,
+    ),
+    getDagCheck: db.prepare<[string, string, string], DagCheckRow>(
+      "SELECT * FROM dag_checks WHERE environment_id = ? AND head_sha = ? AND dag_id = ?",
+    ),
+    openDagChecks: db.prepare<[string], DagCheckRow>("SELECT * FROM dag_checks WHERE environment_id = ? AND status != 'completed'"),
+    putDagCheck: db.prepare(
+      `INSERT INTO dag_checks (environment_id, head_sha, dag_id, check_run_id, status)
+       VALUES (@environmentId, @headSha, @dagId, @checkRunId, @status)
+       ON CONFLICT (environment_id, head_sha, dag_id) DO UPDATE SET check_run_id = excluded.check_run_id, status = excluded.status`,
+    ),
+    claim: db.prepare("INSERT OR IGNORE INTO deliveries (id, received_at) VALUES (?, ?)"),
+    release: db.prepare("DELETE FROM deliveries WHERE id = ?"),
+    prune: db.prepare("DELETE FROM deliveries WHERE received_at < ?"),
+  };
+  statements.prune.run(now() - DELIVERY_MEMORY_MS);
+  let claimsSincePrune = 0;
+
+  return {
+    getEnvironment(id: string): EnvironmentRecord | null {
+      const row = statements.get.get(id);
+      return row ? (JSON.parse(row.data) as EnvironmentRecord) : null;
+    },
+    findByPipeline(pipelineId: string): EnvironmentRecord | null {
+      const row = statements.byPipeline.get(pipelineId);
+      return row ? (JSON.parse(row.data) as EnvironmentRecord) : null;
+    },
+    putEnvironment(record: EnvironmentRecord): EnvironmentRecord {
+      const saved = { ...record, updatedAt: now() };
+      statements.put.run({
+        id: saved.id,
+        repository: `${saved.owner}/${saved.repo}`.toLowerCase(),
+        pullNumber: saved.pullNumber,
+        state: saved.state,
+        pipelineId: saved.pipeline?.id ?? null,
+        data: JSON.stringify(saved),
+        updatedAt: saved.updatedAt,
+      });
+      return saved;
+    },
+    /** Environments of a repository that hold (or are getting) resources, other than `exceptId`. */
+    countLiveEnvironments(repository: string, exceptId: string): number {
+      return statements.countLive.get(repository.toLowerCase(), exceptId)?.count ?? 0;
+    },
+    getDagCheck(environmentId: string, headSha: string, dagId: string): DagCheckRecord | null {
+      const row = statements.getDagCheck.get(environmentId, headSha, dagId);
+      return row ? dagCheckFromRow(row) : null;
+    },
+    openDagChecks(environmentId: string): DagCheckRecord[] {
+      return statements.openDagChecks.all(environmentId).map(dagCheckFromRow);
+    },
+    putDagCheck(check: DagCheckRecord): void {
+      statements.putDagCheck.run(check);
+    },
+    /**
+     * Remember a delivery (a webhook's GUID, a callback's event id): true the first time, false
+     * when it was already handled (or is being handled), so the caller does nothing.
+     */
+    claimDelivery(id: string): boolean {
+      const claimed = statements.claim.run(id, now()).changes === 1;
+      claimsSincePrune += 1;
+      if (claimsSincePrune >= 1_000) {
+        claimsSincePrune = 0;
+        statements.prune.run(now() - DELIVERY_MEMORY_MS);
+      }
+      return claimed;
+    },
+    /** Forget a claimed delivery whose handling failed, so that a redelivery can try again. */
+    releaseDelivery(id: string): void {
+      statements.release.run(id);
+    },
+    close(): void {
+      db.close();
+    },
+  };
+}
+
+export type BotStore = ReturnType<typeof openBotStore>;
+
+interface DagCheckRow {
+  environment_id: string;
+  head_sha: string;
+  dag_id: string;
+  check_run_id: number;
+  status: CheckStatus;
+}
+
+function dagCheckFromRow(row: DagCheckRow): DagCheckRecord {
+  return {
+    environmentId: row.environment_id,
+    headSha: row.head_sha,
+    dagId: row.dag_id,
+    checkRunId: row.check_run_id,
+    status: row.status,
+  };
+}

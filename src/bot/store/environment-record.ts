@@ -1,0 +1,51 @@
+import type { EnvironmentState } from "../../core/lifecycle.js";
+import type { MigrationResult } from "../../core/migration-result.js";
+
+export type CheckStatus = "queued" | "in_progress" | "completed";
+export type PipelineAction = "test" | "destroy" | "extend";
+
+/** Everything the bot remembers about one PR's shadow; one row per environment id (the lock). */
+export interface EnvironmentRecord {
+  /** environmentNameForPullRequest(repository, pullNumber). */
+  id: string;
+  installationId: number;
+  owner: string;
+  repo: string;
+  pullNumber: number;
+  /** The commit the current (or last) test runs: pinned when the test was asked for. */
+  headSha: string;
+  /** Branch the pipeline's config comes from: the PR's base branch. */
+  baseRef: string;
+  isFork: boolean;
+  state: EnvironmentState;
+  /** Last phase or progress message from the pipeline. */
+  phase: string | null;
+  dag: string | null;
+  snapshot: string;
+  ttlMs: number;
+  requestedBy: string;
+  createdAt: number;
+  updatedAt: number;
+  /** When the environment started to cost money (first provisioning phase), for the cost estimate. */
+  liveSince: number | null;
+  expiresAt: number;
+  pipeline: { id: string; number: number | null; url: string | null; action: PipelineAction } | null;
+  environmentCheck: { id: number; status: CheckStatus; headSha: string } | null;
+  deploymentId: number | null;
+  commentId: number | null;
+  airflowUrl: string | null;
+  costPerHourUsd: number | null;
+  migrations: MigrationResult[] | null;
+  /** Why the environment failed, or what last went wrong (a failed destroy, say). */
+  failure: string | null;
+  /** DAG of the last result, for the re-test check after a push. */
+  lastDagId: string | null;
+}
+
+export interface DagCheckRecord {
+  environmentId: string;
+  headSha: string;
+  dagId: string;
+  checkRunId: number;
+  status: CheckStatus;
+}
