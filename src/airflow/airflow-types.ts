@@ -64,6 +64,8 @@ export interface Dag {
   /** File path relative to the DAG bundle root, e.g. `pipeline.py`. */
   relative_fileloc: string | null;
   last_parsed_time: string | null;
+  /** Opaque token naming the DAG's file, for `PUT /api/v2/parseDagFile/{file_token}`. */
+  file_token: string | null;
 }
 
 /** `GET /api/v2/dags/{dag_id}/dagRuns/{dag_run_id}` (DAGRunResponse), reduced. */

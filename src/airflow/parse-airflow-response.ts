@@ -85,6 +85,7 @@ export function parseDag(url: string, value: unknown): Dag {
     has_import_errors: r.booleanOrNull("has_import_errors"),
     relative_fileloc: r.stringOrNull("relative_fileloc"),
     last_parsed_time: r.stringOrNull("last_parsed_time"),
+    file_token: r.stringOrNull("file_token"),
   };
 }
 

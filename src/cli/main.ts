@@ -54,6 +54,7 @@ export function buildProgram(): Command {
     .option("--ttl <duration>", "how long a kept environment may live, e.g. 4h", parseTtl)
     .option("--airflow-port <port>", "port for Airflow's API server (default: a free one)", parsePort)
     .option("--timeout <duration>", "give up on the DAG run after this long", parseTtl)
+    .option("--markdown <file>", "also write the report as GitHub markdown (what the PR check shows) to this file")
     .addOption(json())
     .action(async (options) => {
       process.exitCode = await runTestCommand(options);

@@ -70,12 +70,17 @@ async function waitUntilParsed(params: RunDagParams): Promise<void> {
   const started = Date.now();
   const deadline = started + (params.parseTimeoutMs ?? 60_000);
   params.progress({ phase: "run", message: `waiting for Airflow to parse ${dagId}` });
+  let reparseRequested = false;
   for (;;) {
     params.signal?.throwIfAborted();
     try {
       const dag = await client.getDag(dagId);
       const parsedAt = dag.last_parsed_time ? new Date(dag.last_parsed_time) : undefined;
       if (!params.parsedAfter || (parsedAt && parsedAt >= params.parsedAfter)) return;
+      if (!reparseRequested) {
+        await client.requestReparse(dagId);
+        reparseRequested = true;
+      }
     } catch (error) {
       // A DAG is unknown until the dag-processor has seen its file, so waiting helps a while.
       // It stops helping when the file failed to import, or when other DAGs of the same

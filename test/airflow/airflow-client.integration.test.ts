@@ -51,6 +51,18 @@ describe("AirflowClient against a real Airflow 3", () => {
     expect(await client.getToken()).toBe(token);
   });
 
+  it("re-parses a DAG file on request, long before its next scheduled pass", async () => {
+    const before = (await client.getDag(DAG_ID)).last_parsed_time!;
+    await client.requestReparse(DAG_ID);
+    let after = before;
+    // The scheduled pass comes only every 30 s (min_file_process_interval).
+    for (let i = 0; i < 40 && after === before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      after = (await client.getDag(DAG_ID)).last_parsed_time!;
+    }
+    expect(new Date(after).getTime()).toBeGreaterThan(new Date(before).getTime());
+  });
+
   it("rejects a wrong password with AirflowAuthError", async () => {
     const wrong = new AirflowClient({ baseUrl: airflow.baseUrl, username: airflow.username, password: "wrong" });
     const error = await wrong.getToken().catch((e: unknown) => e);

@@ -4,7 +4,7 @@
  * tens of seconds on two cores.
  */
 import { execFileSync } from "node:child_process";
-import { appendFileSync, chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,7 +46,8 @@ describe("shadowops test, cold then warm", { timeout: AIRFLOW_TEST_TIMEOUT }, ()
   const project = projectCopy("warm");
 
   it("runs the reference DAG cold, reports every task, and keeps the environment with --keep", async () => {
-    const result = await runCli(["test", "--env", "warm", "--keep", "--project", project], env);
+    const markdown = join(home, "report.md");
+    const result = await runCli(["test", "--env", "warm", "--keep", "--project", project, "--markdown", markdown], env);
 
     expect(result.stderr).toContain("warehouse copied in");
     expect(result.stderr).toMatch(/validate_outputs: running → success/);
@@ -57,6 +58,9 @@ describe("shadowops test, cold then warm", { timeout: AIRFLOW_TEST_TIMEOUT }, ()
       expect(result.stdout).toMatch(new RegExp(`${task}\\s+success\\s+1`));
     }
     expect(result.stdout).toMatch(/applied\s+0001_create_analytics_schema\.sql/);
+    const check = readFileSync(markdown, "utf8");
+    expect(check).toMatch(/\| validate\\_outputs \| ✅ success \| 1 \|/);
+    expect(check).toContain("```mermaid");
 
     const status = await runCli(["status", "--env", "warm", "--json"], env);
     expect(status.code).toBe(0);

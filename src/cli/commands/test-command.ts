@@ -1,3 +1,5 @@
+import { writeFile } from "node:fs/promises";
+import { renderMarkdownReportSafely } from "../../report/render-markdown-report.js";
 import { silentProgress } from "../../drivers/progress.js";
 import { renderTerminalReport } from "../../report/render-terminal-report.js";
 import { runShadowTest } from "../../shadow-test/run-shadow-test.js";
@@ -18,6 +20,7 @@ export interface TestCommandOptions {
   timeout?: number;
   airflowPort?: number;
   json?: boolean;
+  markdown?: string;
 }
 
 export async function runTestCommand(options: TestCommandOptions): Promise<number> {
@@ -36,6 +39,7 @@ export async function runTestCommand(options: TestCommandOptions): Promise<numbe
       progress: options.json ? silentProgress : stderrProgress(),
       signal: interrupt.signal,
     });
+    if (options.markdown) await writeFile(options.markdown, renderMarkdownReportSafely(report));
     printOutput({ json: Boolean(options.json), data: report, text: () => renderTerminalReport(report, { color: process.stdout.isTTY }) });
     return report.outcome === "passed" ? EXIT.ok : EXIT.testFailed;
   } catch (error) {
