@@ -1,3 +1,5 @@
+import { InterruptedError } from "./cli-errors.js";
+
 /**
  * Turns SIGINT/SIGTERM into an AbortSignal so the running step stops and teardown runs.
  * A second Ctrl-C during teardown is ignored on purpose: leaving a database or Airflow
@@ -25,4 +27,21 @@ export function abortOnSignals(): { signal: AbortSignal; received: () => string 
       process.off("SIGTERM", onSignal);
     },
   };
+}
+
+/**
+ * Runs `work` with an abort signal wired to SIGINT/SIGTERM; whatever it throws after a
+ * signal becomes an InterruptedError (exit 130), since the cause was the user's Ctrl-C.
+ */
+export async function runInterruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const interrupt = abortOnSignals();
+  try {
+    return await work(interrupt.signal);
+  } catch (error) {
+    const signal = interrupt.received();
+    if (signal) throw new InterruptedError(signal);
+    throw error;
+  } finally {
+    interrupt.dispose();
+  }
 }

@@ -3,9 +3,9 @@ import { renderMarkdownReportSafely } from "../../report/render-markdown-report.
 import { silentProgress } from "../../drivers/progress.js";
 import { renderTerminalReport } from "../../report/render-terminal-report.js";
 import { runShadowTest } from "../../shadow-test/run-shadow-test.js";
-import { EXIT, InterruptedError } from "../cli-errors.js";
+import { EXIT } from "../cli-errors.js";
 import { createDriver } from "../create-driver.js";
-import { abortOnSignals } from "../interrupt.js";
+import { runInterruptible } from "../interrupt.js";
 import { printOutput } from "../print-output.js";
 import { stderrProgress } from "../stderr-progress.js";
 import { workloadIn } from "../workload-in.js";
@@ -26,8 +26,7 @@ export interface TestCommandOptions {
 export async function runTestCommand(options: TestCommandOptions): Promise<number> {
   const driver = createDriver(options);
   const workload = workloadIn(options.project);
-  const interrupt = abortOnSignals();
-  try {
+  return runInterruptible(async (signal) => {
     const report = await runShadowTest({
       driver,
       environment: options.env,
@@ -37,16 +36,10 @@ export async function runTestCommand(options: TestCommandOptions): Promise<numbe
       ttlMs: options.ttl,
       dagTimeoutMs: options.timeout,
       progress: options.json ? silentProgress : stderrProgress(),
-      signal: interrupt.signal,
+      signal,
     });
     if (options.markdown) await writeFile(options.markdown, renderMarkdownReportSafely(report));
     printOutput({ json: Boolean(options.json), data: report, text: () => renderTerminalReport(report, { color: process.stdout.isTTY }) });
     return report.outcome === "passed" ? EXIT.ok : EXIT.testFailed;
-  } catch (error) {
-    const signal = interrupt.received();
-    if (signal) throw new InterruptedError(signal);
-    throw error;
-  } finally {
-    interrupt.dispose();
-  }
+  });
 }

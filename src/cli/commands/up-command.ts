@@ -1,7 +1,7 @@
 import { silentProgress } from "../../drivers/progress.js";
-import { EXIT, InterruptedError } from "../cli-errors.js";
+import { EXIT } from "../cli-errors.js";
 import { createDriver } from "../create-driver.js";
-import { abortOnSignals } from "../interrupt.js";
+import { runInterruptible } from "../interrupt.js";
 import { printOutput } from "../print-output.js";
 import { stderrProgress } from "../stderr-progress.js";
 import { workloadIn } from "../workload-in.js";
@@ -18,14 +18,13 @@ export interface UpCommandOptions {
 export async function runUpCommand(options: UpCommandOptions): Promise<number> {
   const driver = createDriver(options);
   const workload = workloadIn(options.project);
-  const interrupt = abortOnSignals();
-  try {
+  return runInterruptible(async (signal) => {
     const record = await driver.up({
       environment: options.env,
       workload,
       ttlMs: options.ttl,
       progress: options.json ? silentProgress : stderrProgress(),
-      signal: interrupt.signal,
+      signal,
     });
     printOutput({
       json: Boolean(options.json),
@@ -35,11 +34,5 @@ export async function runUpCommand(options: UpCommandOptions): Promise<number> {
         `  run the DAG with: shadowops test --env ${record.name} --keep\n  destroy with:     shadowops down --env ${record.name}`,
     });
     return EXIT.ok;
-  } catch (error) {
-    const signal = interrupt.received();
-    if (signal) throw new InterruptedError(signal);
-    throw error;
-  } finally {
-    interrupt.dispose();
-  }
+  });
 }
