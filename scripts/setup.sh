@@ -51,8 +51,16 @@ install_node_packages() {
     npm ci --no-audit --no-fund --loglevel=error
     echo "$want" > node_modules/.shadowops-lock
   fi
-  log "TypeScript: building dist/"
-  npm run --silent build
+  local sources
+  sources="$(find src tsconfig.json tsconfig.build.json -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+  if stamp_matches dist/.shadowops-build "$sources"; then
+    log "TypeScript: dist/ is current"
+  else
+    log "TypeScript: building dist/"
+    rm -rf dist
+    npm run --silent build
+    echo "$sources" > dist/.shadowops-build
+  fi
 }
 
 start_postgres() {

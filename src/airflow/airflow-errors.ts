@@ -2,6 +2,7 @@
  * Errors raised by the Airflow client and its waiters. Each message says what went wrong and
  * what to try next; the structured fields let a caller render its own text.
  */
+import { formatDuration } from "../core/format-duration.js";
 import type { HealthInfo, TaskInstance } from "./airflow-types.js";
 
 /** Base class: `err instanceof AirflowError` catches everything from this folder. */
@@ -172,13 +173,4 @@ export class AirflowProcessExitedError extends AirflowError {
   constructor(readonly reason: string) {
     super(`An Airflow process exited while waiting for Airflow to become healthy: ${reason}. See that process's log.`);
   }
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 120) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  const rest = seconds % 60;
-  return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
 }

@@ -2,7 +2,7 @@ import type { MigrationResult } from "../core/migration-result.js";
 import type { ShadowReport, TaskResult, TaskState } from "../core/shadow-report.js";
 import { cleanLine, cleanText } from "./clean-text.js";
 import { markdownLinkUrl } from "./escape-markdown.js";
-import { formatDuration } from "./format-duration.js";
+import { formatDuration } from "../core/format-duration.js";
 
 /** Longest log line shown; longer ones (minified JSON, data dumps) are shortened. */
 const MAX_LOG_LINE_LENGTH = 1_000;

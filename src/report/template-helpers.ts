@@ -1,6 +1,6 @@
 import Handlebars from "handlebars";
 import { escapeHtml, escapeMarkdown, markdownLink } from "./escape-markdown.js";
-import { formatDuration } from "./format-duration.js";
+import { formatDuration } from "../core/format-duration.js";
 import { mermaidLabel } from "./mermaid-label.js";
 
 export type TemplateEngine = typeof Handlebars;

@@ -99,7 +99,7 @@ describe("waitForDagRun", () => {
     const timeout = error as DagRunTimeoutError;
     expect(timeout.lastState).toBe("running");
     expect(timeout.unfinishedTasks.map((t) => t.task_id)).toEqual(["b", "c"]);
-    expect(timeout.message).toContain("30 s");
+    expect(timeout.message).toContain("within 30.0 s");
     expect(timeout.message).toContain("b (queued), c (no status)");
     expect(timeout.message).toContain("http://airflow/dags/pipeline/runs/run-1");
     expect(Math.max(...clock.sleeps)).toBe(4_000); // capped
@@ -206,7 +206,7 @@ describe("waitForHealthy", () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AirflowNotHealthyError);
     expect((error as AirflowNotHealthyError).unhealthyComponents).toEqual(["dag_processor (never started)"]);
-    expect(String(error)).toContain("did not become healthy within 5 s");
+    expect(String(error)).toContain("did not become healthy within 5.0 s");
   });
 
   it("times out saying the api-server never answered", async () => {

@@ -33,7 +33,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   // Belt and braces: if a test failed half-way, do not leave Airflow running.
-  for (const name of ["warm", "interrupted", "nostart"]) {
+  for (const name of ["warm", "interrupted", "nostart", "silent"]) {
     await runCli(["down", "--env", name], env);
   }
   rmSync(home, { recursive: true, force: true });
@@ -162,6 +162,28 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
     expect(result.stderr).toContain(`See its log: ${join(home, "logs", "nostart")}`);
     expect(result.stderr).toContain("ImportError: no module named airflow");
     await expectNothingLeft("nostart", "shadow_nostart");
+  });
+
+  it("gives up on an Airflow that never becomes healthy, names its log, and tears down", async () => {
+    // An airflow that migrates its database but whose components never answer.
+    const venv = join(home, "silent-venv");
+    mkdirSync(join(venv, "bin"), { recursive: true });
+    writeFileSync(
+      join(venv, "bin", "airflow"),
+      '#!/bin/sh\nif [ "$1" = db ]; then touch "${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN#sqlite:///}"; exit 0; fi\nexec sleep 600\n',
+    );
+    chmodSync(join(venv, "bin", "airflow"), 0o755);
+
+    const result = await runCli(["up", "--env", "silent"], {
+      ...env,
+      SHADOWOPS_AIRFLOW_VENV: venv,
+      SHADOWOPS_AIRFLOW_START_TIMEOUT: "5s",
+    });
+
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/Airflow did not start: .*(not healthy|did not become healthy|5 s)/s);
+    expect(result.stderr).toContain(`See its log: ${join(home, "logs", "silent", "api-server.log")}`);
+    await expectNothingLeft("silent", "shadow_silent");
   });
 
   it("tears down on Ctrl-C while Airflow is starting and exits 130", async () => {
