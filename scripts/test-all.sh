@@ -19,8 +19,9 @@ run_suite typescript npx --no-install vitest run
 run_suite dags scripts/test-dags.sh
 run_suite r scripts/test-r.sh
 
+suites=4
+printf 'suites: %d passed, %d failed\n' $((suites - ${#failed[@]})) ${#failed[@]}
 if [ ${#failed[@]} -gt 0 ]; then
   printf 'failed suites: %s\n' "${failed[*]}" >&2
   exit 1
 fi
-log "all suites passed"
