@@ -8,8 +8,10 @@ cd "$SHADOWOPS_ROOT" || exit 1
 scripts/setup.sh || die "setup failed; see the messages above"
 
 failed=()
+ran=0
 run_suite() {
   local name="$1"; shift
+  ran=$((ran + 1))
   log "suite: $name"
   if ! "$@"; then failed+=("$name"); fi
 }
@@ -19,8 +21,7 @@ run_suite typescript npx --no-install vitest run
 run_suite dags scripts/test-dags.sh
 run_suite r scripts/test-r.sh
 
-suites=4
-printf 'suites: %d passed, %d failed\n' $((suites - ${#failed[@]})) ${#failed[@]}
+printf 'suites: %d passed, %d failed\n' $((ran - ${#failed[@]})) ${#failed[@]}
 if [ ${#failed[@]} -gt 0 ]; then
   printf 'failed suites: %s\n' "${failed[*]}" >&2
   exit 1
