@@ -12,4 +12,4 @@ mapfile -t shell_files < <(git ls-files --cached --others --exclude-standard '*.
 shellcheck -x "${shell_files[@]}"
 
 log "lint: Python (ruff)"
-"$SHADOWOPS_VENV/bin/ruff" check dags scripts python
+"$SHADOWOPS_VENV/bin/ruff" check dags scripts python cloudformation

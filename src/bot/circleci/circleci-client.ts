@@ -23,13 +23,20 @@ export interface TriggeredPipeline {
   number: number | null;
 }
 
-/** CircleCI answered with a 4xx (or kept failing): `explanation` tells the user what to fix. */
+/** What went wrong with a trigger, for the person who set ShadowOps up (rendered by templates/bot/failure-reason.hbs). */
+export type CircleCiProblem =
+  | { kind: "no-token"; slug: string }
+  | { kind: "token-rejected"; status: number; message: string; slug: string }
+  | { kind: "project-not-found"; status: number; message: string; slug: string }
+  | { kind: "pipeline-refused"; status: number; message: string; slug: string; definitionId: string | null }
+  /** 429 or 5xx (status), or no answer at all (status null), on every attempt. */
+  | { kind: "unavailable"; status: number | null; message: string; apiUrl: string; attempts: number }
+  | { kind: "no-pipeline-id" };
+
+/** CircleCI refused a trigger (4xx) or kept failing (429, 5xx, network) after the retries. */
 export class CircleCiError extends Error {
-  constructor(
-    readonly status: number | null,
-    readonly explanation: string,
-  ) {
-    super(explanation);
+  constructor(readonly problem: CircleCiProblem) {
+    super(`CircleCI trigger failed: ${JSON.stringify(problem)}`);
     this.name = "CircleCiError";
   }
 }
@@ -57,8 +64,8 @@ export function createCircleCiClient({
   const base = apiUrl.replace(/\/+$/, "");
 
   async function post(path: string, body: unknown, project: CircleCiProject): Promise<unknown> {
-    if (token === "") throw new CircleCiError(null, explain(null, "", project, "no CIRCLECI_TOKEN is set"));
-    let lastProblem = "";
+    if (token === "") throw new CircleCiError({ kind: "no-token", slug: project.slug });
+    let last = { status: null as number | null, message: "" };
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       let response: Response;
       try {
@@ -68,7 +75,7 @@ export function createCircleCiClient({
           body: JSON.stringify(body),
         });
       } catch (error) {
-        lastProblem = `could not reach CircleCI at ${base}: ${error instanceof Error ? error.message : String(error)}`;
+        last = { status: null, message: error instanceof Error ? error.message : String(error) };
         if (attempt < attempts) await sleep(backoff(attempt, null));
         continue;
       }
@@ -76,13 +83,13 @@ export function createCircleCiClient({
       if (response.ok) return text === "" ? {} : JSON.parse(text);
       const message = messageOf(text);
       if (response.status === 429 || response.status >= 500) {
-        lastProblem = `CircleCI answered ${response.status}${message ? `: ${message}` : ""}`;
+        last = { status: response.status, message };
         if (attempt < attempts) await sleep(backoff(attempt, response.headers.get("retry-after")));
         continue;
       }
-      throw new CircleCiError(response.status, explain(response.status, message, project, null));
+      throw new CircleCiError(refusal(response.status, message, project));
     }
-    throw new CircleCiError(null, `${lastProblem} (gave up after ${attempts} attempts)`);
+    throw new CircleCiError({ kind: "unavailable", ...last, apiUrl: base, attempts });
   }
 
   function backoff(attempt: number, retryAfter: string | null): number {
@@ -102,7 +109,7 @@ export function createCircleCiClient({
           )
         : await post(`/project/${slug}/pipeline`, { branch: configBranch, parameters }, project);
       const { id, number } = (result ?? {}) as { id?: unknown; number?: unknown };
-      if (typeof id !== "string") throw new CircleCiError(null, "CircleCI accepted the trigger but returned no pipeline id");
+      if (typeof id !== "string") throw new CircleCiError({ kind: "no-pipeline-id" });
       return { id, number: typeof number === "number" ? number : null };
     },
   };
@@ -120,18 +127,8 @@ function messageOf(text: string): string {
   return text.slice(0, 300);
 }
 
-/** What a 4xx means for the person who set ShadowOps up. */
-function explain(status: number | null, message: string, project: CircleCiProject, local: string | null): string {
-  const said = message ? ` (CircleCI said: "${message}")` : "";
-  if (local) return `${local}: set CIRCLECI_TOKEN to a CircleCI personal API token with access to ${project.slug}.`;
-  if (status === 401 || status === 403) {
-    return `CircleCI rejected the API token${said}: check that CIRCLECI_TOKEN is a valid personal API token with access to project ${project.slug}.`;
-  }
-  if (status === 404) {
-    return `CircleCI has no project ${project.slug} that this token can see${said}: check circleci.project_slug in .github/shadowops.yml (GitHub App projects use circleci/ORG-ID/PROJECT-ID) and the token's access.`;
-  }
-  if (project.definitionId) {
-    return `CircleCI refused the pipeline (HTTP ${status})${said}: check circleci.definition_id (${project.definitionId}) in .github/shadowops.yml, and that the pipeline's config declares the shadowops_* parameters (use the ShadowOps orb).`;
-  }
-  return `CircleCI refused the pipeline (HTTP ${status})${said}: check circleci.project_slug (${project.slug}), that a GitHub App project sets circleci.definition_id, and that the pipeline's config declares the shadowops_* parameters (use the ShadowOps orb).`;
+function refusal(status: number, message: string, project: CircleCiProject): CircleCiProblem {
+  if (status === 401 || status === 403) return { kind: "token-rejected", status, message, slug: project.slug };
+  if (status === 404) return { kind: "project-not-found", status, message, slug: project.slug };
+  return { kind: "pipeline-refused", status, message, slug: project.slug, definitionId: project.definitionId };
 }

@@ -32,7 +32,7 @@ export const shadowOpsConfigSchema = z
           ),
         /** Pipeline definition id (Project settings → Pipelines); required for `circleci/…` slugs. */
         definition_id: z
-          .uuid({ message: "not a pipeline definition id (a UUID from Project settings → Pipelines)" })
+          .guid({ message: "not a pipeline definition id (a UUID from Project settings → Pipelines)" })
           .optional()
           .describe(
             "Pipeline definition id (Project settings → Pipelines). Required for GitHub App projects (`circleci/…` slugs); its presence selects the `pipeline/run` endpoint.",

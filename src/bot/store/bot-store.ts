@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { CheckStatus, DagCheckRecord, EnvironmentRecord } from "./environment-record.js";
+import type { CheckStatus, DagCheckRecord, EnvironmentRecord, PipelineRecord } from "./environment-record.js";
 
 /** How long handled deliveries and callback ids are remembered: GitHub lets people redeliver for 3 days. */
 const DELIVERY_MEMORY_MS = 7 * 24 * 3_600_000;
@@ -25,6 +25,11 @@ CREATE TABLE IF NOT EXISTS dag_checks (
   check_run_id INTEGER NOT NULL,
   status TEXT NOT NULL,
   PRIMARY KEY (environment_id, head_sha, dag_id)
+);
+CREATE TABLE IF NOT EXISTS pipelines (
+  id TEXT PRIMARY KEY,
+  environment_id TEXT NOT NULL,
+  data TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS deliveries (
   id TEXT PRIMARY KEY,
@@ -53,7 +58,8 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
 
   const statements = {
     get: db.prepare<[string], { data: string }>("SELECT data FROM environments WHERE id = ?"),
-    byPipeline: db.prepare<[string], { data: string }>("SELECT data FROM environments WHERE pipeline_id = ?"),
+    getPipeline: db.prepare<[string], { data: string }>("SELECT data FROM pipelines WHERE id = ?"),
+    putPipeline: db.prepare("INSERT OR REPLACE INTO pipelines (id, environment_id, data) VALUES (?, ?, ?)"),
     put: db.prepare(
       `INSERT INTO environments (id, repository, pull_number, state, pipeline_id, data, updated_at)
        VALUES (@id, @repository, @pullNumber, @state, @pipelineId, @data, @updatedAt)
@@ -62,7 +68,7 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
     ),
     countLive: db.prepare<[string, string], { count: number }>(
       `SELECT count(*) AS count FROM environments
-       WHERE repository = ? AND id != ? AND state != 'destroyed' AND pipeline_id IS NOT NULL`,
+       WHERE repository = ? AND id != ? AND state != 'destroyed' AND (pipeline_id IS NOT NULL OR state = 'requested')`,
     ),
     getDagCheck: db.prepare<[string, string, string], DagCheckRow>(
       "SELECT * FROM dag_checks WHERE environment_id = ? AND head_sha = ? AND dag_id = ?",
@@ -85,9 +91,12 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
       const row = statements.get.get(id);
       return row ? (JSON.parse(row.data) as EnvironmentRecord) : null;
     },
-    findByPipeline(pipelineId: string): EnvironmentRecord | null {
-      const row = statements.byPipeline.get(pipelineId);
-      return row ? (JSON.parse(row.data) as EnvironmentRecord) : null;
+    getPipeline(pipelineId: string): PipelineRecord | null {
+      const row = statements.getPipeline.get(pipelineId);
+      return row ? (JSON.parse(row.data) as PipelineRecord) : null;
+    },
+    putPipeline(pipeline: PipelineRecord): void {
+      statements.putPipeline.run(pipeline.id, pipeline.environmentId, JSON.stringify(pipeline));
     },
     putEnvironment(record: EnvironmentRecord): EnvironmentRecord {
       const saved = { ...record, updatedAt: now() };
@@ -102,7 +111,10 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
       });
       return saved;
     },
-    /** Environments of a repository that hold (or are getting) resources, other than `exceptId`. */
+    /**
+     * Environments of a repository that hold or are getting resources (a pipeline was started, or
+     * one is being started), other than `exceptId`.
+     */
     countLiveEnvironments(repository: string, exceptId: string): number {
       return statements.countLive.get(repository.toLowerCase(), exceptId)?.count ?? 0;
     },

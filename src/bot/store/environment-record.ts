@@ -1,5 +1,6 @@
 import type { EnvironmentState } from "../../core/lifecycle.js";
 import type { MigrationResult } from "../../core/migration-result.js";
+import type { CircleCiProject } from "../circleci/circleci-client.js";
 
 export type CheckStatus = "queued" | "in_progress" | "completed";
 export type PipelineAction = "test" | "destroy" | "extend";
@@ -29,9 +30,13 @@ export interface EnvironmentRecord {
   /** When the environment started to cost money (first provisioning phase), for the cost estimate. */
   liveSince: number | null;
   expiresAt: number;
-  pipeline: { id: string; number: number | null; url: string | null; action: PipelineAction } | null;
+  /** The CircleCI project the environment's pipelines run in (from the config when it was created). */
+  project: CircleCiProject;
+  /** The latest pipeline the bot started for this environment (any action), for links. */
+  pipeline: PipelineRecord | null;
   environmentCheck: { id: number; status: CheckStatus; headSha: string } | null;
   deploymentId: number | null;
+  deploymentState: DeploymentState | null;
   commentId: number | null;
   airflowUrl: string | null;
   costPerHourUsd: number | null;
@@ -40,6 +45,20 @@ export interface EnvironmentRecord {
   failure: string | null;
   /** DAG of the last result, for the re-test check after a push. */
   lastDagId: string | null;
+  /** When the environment was destroyed, for the final cost. */
+  endedAt: number | null;
+}
+
+export type DeploymentState = "queued" | "in_progress" | "success" | "failure" | "error" | "inactive";
+
+export interface PipelineRecord {
+  id: string;
+  number: number | null;
+  url: string | null;
+  action: PipelineAction;
+  environmentId: string;
+  /** The commit the pipeline was started for. */
+  headSha: string;
 }
 
 export interface DagCheckRecord {
