@@ -7,7 +7,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$SHADOWOPS_ROOT"
 
-APT_PACKAGES=(postgresql r-base-core r-cran-dbi r-cran-rpostgresql r-cran-testthat shellcheck)
+# R (with DBI, RPostgreSQL, testthat) and the Airflow virtualenv come from the Ansible roles
+# that also configure a shadow node on EC2: scripts/configure-host.sh.
+APT_PACKAGES=(postgresql shellcheck)
 UV_VERSION="0.13.9"
 
 install_debian_packages() {
@@ -24,21 +26,10 @@ install_debian_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-install_python_env() {
-  if ! command -v uv >/dev/null 2>&1; then
-    log "uv: installing $UV_VERSION with pip"
-    python3 -m pip install --quiet "uv==$UV_VERSION"
-  fi
-  local want
-  want="$(sha256sum python/requirements.lock | cut -d' ' -f1)"
-  if stamp_matches "$SHADOWOPS_VENV/.shadowops-lock" "$want"; then
-    log "Python virtualenv: up to date"
-    return
-  fi
-  log "Python virtualenv: syncing $SHADOWOPS_VENV from python/requirements.lock"
-  [ -x "$SHADOWOPS_VENV/bin/python" ] || uv venv --quiet --python 3.11 "$SHADOWOPS_VENV"
-  VIRTUAL_ENV="$SHADOWOPS_VENV" uv pip sync --quiet python/requirements.lock
-  echo "$want" > "$SHADOWOPS_VENV/.shadowops-lock"
+install_uv() {
+  command -v uv >/dev/null 2>&1 && return
+  log "uv: installing $UV_VERSION with pip"
+  python3 -m pip install --quiet "uv==$UV_VERSION"
 }
 
 install_node_packages() {
@@ -88,7 +79,8 @@ create_production_standin() {
 }
 
 install_debian_packages
-install_python_env
+install_uv
+scripts/configure-host.sh
 install_node_packages
 start_postgres
 create_production_standin

@@ -21,6 +21,7 @@ run_suite typescript npx --no-install vitest run
 run_suite dags scripts/test-dags.sh
 run_suite r scripts/test-r.sh
 run_suite cloudformation scripts/lint-cloudformation.sh
+run_suite ansible ansible/tests/run.sh
 
 printf 'suites: %d passed, %d failed\n' $((ran - ${#failed[@]})) ${#failed[@]}
 if [ ${#failed[@]} -gt 0 ]; then
