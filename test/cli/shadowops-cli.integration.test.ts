@@ -33,7 +33,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   // Belt and braces: if a test failed half-way, do not leave Airflow running.
-  for (const name of ["warm", "interrupted", "nostart", "silent"]) {
+  for (const name of ["warm", "interrupted", "nostart", "silent", "terminated"]) {
     await runCli(["down", "--env", name], env);
   }
   rmSync(home, { recursive: true, force: true });
@@ -199,5 +199,21 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
     expect(result.code).toBe(130);
     expect(result.stderr).toMatch(/interrupted by SIGINT; the environment was torn down/);
     await expectNothingLeft("interrupted", "shadow_interrupted");
+  });
+
+  it("tears down on SIGTERM while the DAG runs and exits 130", async () => {
+    const { child, done } = startCli(["test", "--env", "terminated", "--project", REPO_ROOT], env);
+    await new Promise<void>((resolve) => {
+      child.stderr!.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes("triggered")) resolve();
+      });
+    });
+    child.kill("SIGTERM");
+    const result = await done;
+
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/interrupted by SIGTERM; the environment was torn down/);
+    expect(result.stderr).toMatch(/environment terminated destroyed/);
+    await expectNothingLeft("terminated", "shadow_terminated");
   });
 });
