@@ -1,5 +1,6 @@
 import { AirflowError, DagRunTimeoutError, UnknownDagError } from "../airflow/airflow-errors.js";
 import { InvalidEnvironmentNameError } from "../core/environment-name.js";
+import { AwsFailureError, AwsInputError } from "../drivers/aws/aws-errors.js";
 import { AirflowStartError, EnvironmentExistsError, PortInUseError, UnknownEnvironmentError } from "../drivers/driver-errors.js";
 import { ChangedMigrationError } from "../migrations/migration-errors.js";
 import { EnvironmentBusyError } from "../shadow-test/run-shadow-test.js";
@@ -15,11 +16,19 @@ export function toExitError(error: unknown): ExitError {
     error instanceof EnvironmentBusyError ||
     error instanceof PortInUseError ||
     error instanceof InvalidEnvironmentNameError ||
-    error instanceof ChangedMigrationError
+    error instanceof ChangedMigrationError ||
+    // A bad CIDR, expiry, snapshot, instance type or pull request: refused before anything was created.
+    error instanceof AwsInputError
   ) {
     return new UsageError(error.message);
   }
-  if (error instanceof AirflowStartError || error instanceof DagRunTimeoutError || error instanceof AirflowError) {
+  if (
+    error instanceof AirflowStartError ||
+    error instanceof DagRunTimeoutError ||
+    error instanceof AirflowError ||
+    // Credentials, permissions, throttling, a failed or stuck stack, leftovers.
+    error instanceof AwsFailureError
+  ) {
     return new EnvironmentError(error.message);
   }
   if (error instanceof Error && /cannot reach PostgreSQL|production stand-in database/.test(error.message)) {

@@ -1,3 +1,4 @@
+import type { EnvironmentState } from "../core/lifecycle.js";
 import type { MigrationResult } from "../core/migration-result.js";
 import type { DagRunResult, ShadowReport } from "../core/shadow-report.js";
 import { MigrationFailedError } from "../migrations/migration-errors.js";
@@ -29,6 +30,12 @@ export class EnvironmentBusyError extends Error {
 }
 
 /**
+ * States of an idle environment that a test may reuse: kept after a test (passed, failed), or
+ * created by `shadowops up`, which leaves it configuring (deployed, migrations not yet applied).
+ */
+const REUSABLE_STATES: readonly EnvironmentState[] = ["passed", "failed", "configuring"];
+
+/**
  * `shadowops test`: up → configure → migrate → run the DAG → report → down.
  * An environment kept from an earlier `--keep` run is reused (warm re-test): only the
  * code is redeployed and only new migrations are applied. Teardown runs after any
@@ -47,7 +54,7 @@ export async function runShadowTest(params: RunShadowTestParams): Promise<Shadow
   };
 
   const existing = await driver.get(environment);
-  const warm = existing !== undefined && (existing.state === "passed" || existing.state === "failed");
+  const warm = existing !== undefined && REUSABLE_STATES.includes(existing.state);
   if (existing && !warm) throw new EnvironmentBusyError(environment, existing.state);
 
   let migrations: MigrationResult[] = [];
@@ -83,7 +90,9 @@ export async function runShadowTest(params: RunShadowTestParams): Promise<Shadow
     }
     finishedRun = true;
   } finally {
-    if (!(params.keep && finishedRun)) {
+    // A failed `up` tears down what it built itself; then there is nothing left to destroy,
+    // and a second teardown must not replace the error that says why `up` failed.
+    if (!(params.keep && finishedRun) && (await driver.get(environment))) {
       // Teardown must run even when interrupted, so it gets no abort signal.
       await timed("down", () => driver.down({ environment, progress }));
     }

@@ -16,6 +16,8 @@ function scriptedDriver(script: {
   runDag?: () => Promise<DagRunResult>;
 }) {
   const calls: string[] = [];
+  // Like a real driver: an environment exists from a successful up until down.
+  let current: EnvironmentState | undefined = script.existing;
   const record = (state: EnvironmentState): EnvironmentRecord => ({
     name: "env",
     driver: "fake",
@@ -28,6 +30,7 @@ function scriptedDriver(script: {
     name: "fake",
     async up() {
       calls.push("up");
+      current = "configuring";
       return record("configuring");
     },
     async configure() {
@@ -49,9 +52,10 @@ function scriptedDriver(script: {
     },
     async down() {
       calls.push("down");
+      current = undefined;
     },
     async get() {
-      return script.existing ? record(script.existing) : undefined;
+      return current ? record(current) : undefined;
     },
     async list() {
       return [];
@@ -81,6 +85,12 @@ describe("runShadowTest", () => {
     const warm = scriptedDriver({ existing: "passed" });
     await run(warm.driver, true);
     expect(warm.calls).toEqual(["configure", "migrate", "runDag"]);
+  });
+
+  it("tests an environment `shadowops up` created (left configuring) without creating it again", async () => {
+    const { driver, calls } = scriptedDriver({ existing: "configuring" });
+    await run(driver, true);
+    expect(calls).toEqual(["configure", "migrate", "runDag"]);
   });
 
   it("does not run the DAG after a failed migration, and reports the file", async () => {
@@ -113,6 +123,16 @@ describe("runShadowTest", () => {
     const { driver, calls } = scriptedDriver({ runDag: () => Promise.reject(new Error("Airflow went away")) });
     await expect(run(driver, true)).rejects.toThrow("Airflow went away");
     expect(calls).toEqual(["up", "migrate", "runDag", "down"]);
+  });
+
+  it("keeps the reason a failed up gives, when up has already torn down", async () => {
+    const { driver, calls } = scriptedDriver({});
+    driver.up = async () => {
+      calls.push("up");
+      throw new Error("Airflow did not start: see its log");
+    };
+    await expect(run(driver)).rejects.toThrow("Airflow did not start: see its log");
+    expect(calls).toEqual(["up"]);
   });
 
   it("refuses an environment another command is building", async () => {

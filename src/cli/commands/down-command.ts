@@ -1,11 +1,10 @@
 import { silentProgress } from "../../drivers/progress.js";
 import { EXIT } from "../cli-errors.js";
-import { createDriver } from "../create-driver.js";
+import { createDriver, type DriverOptions } from "../create-driver.js";
 import { printOutput } from "../print-output.js";
 import { stderrProgress } from "../stderr-progress.js";
 
-export interface DownCommandOptions {
-  driver: string;
+export interface DownCommandOptions extends DriverOptions {
   env: string;
   json?: boolean;
 }

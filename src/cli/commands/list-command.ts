@@ -1,9 +1,8 @@
 import { EXIT } from "../cli-errors.js";
-import { createDriver } from "../create-driver.js";
+import { createDriver, type DriverOptions } from "../create-driver.js";
 import { printOutput } from "../print-output.js";
 
-export interface ListCommandOptions {
-  driver: string;
+export interface ListCommandOptions extends DriverOptions {
   json?: boolean;
 }
 
@@ -16,7 +15,7 @@ export async function runListCommand(options: ListCommandOptions): Promise<numbe
     text: () =>
       rows.length === 0
         ? `no ${options.driver} environments`
-        : rows.map((r) => `${r.name.padEnd(24)} ${r.state.padEnd(12)} ${r.airflowUrl ?? ""}`).join("\n"),
+        : rows.map((r) => `${r.name.padEnd(24)} ${r.state.padEnd(12)} ${(r.expiresAt ? `expires ${r.expiresAt}` : "").padEnd(29)} ${r.airflowUrl ?? ""}`.trimEnd()).join("\n"),
   });
   return EXIT.ok;
 }

@@ -4,21 +4,19 @@ import { silentProgress } from "../../drivers/progress.js";
 import { renderTerminalReport } from "../../report/render-terminal-report.js";
 import { runShadowTest } from "../../shadow-test/run-shadow-test.js";
 import { EXIT } from "../cli-errors.js";
-import { createDriver } from "../create-driver.js";
+import { createDriver, type DriverOptions } from "../create-driver.js";
 import { runInterruptible } from "../interrupt.js";
 import { printOutput } from "../print-output.js";
 import { stderrProgress } from "../stderr-progress.js";
 import { workloadIn } from "../workload-in.js";
 
-export interface TestCommandOptions {
-  driver: string;
+export interface TestCommandOptions extends DriverOptions {
   env: string;
   dag: string;
   project: string;
   keep: boolean;
   ttl?: number;
   timeout?: number;
-  airflowPort?: number;
   json?: boolean;
   markdown?: string;
 }

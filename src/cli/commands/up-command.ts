@@ -1,17 +1,15 @@
 import { silentProgress } from "../../drivers/progress.js";
 import { EXIT } from "../cli-errors.js";
-import { createDriver } from "../create-driver.js";
+import { createDriver, type DriverOptions } from "../create-driver.js";
 import { runInterruptible } from "../interrupt.js";
 import { printOutput } from "../print-output.js";
 import { stderrProgress } from "../stderr-progress.js";
 import { workloadIn } from "../workload-in.js";
 
-export interface UpCommandOptions {
-  driver: string;
+export interface UpCommandOptions extends DriverOptions {
   env: string;
   project: string;
   ttl?: number;
-  airflowPort?: number;
   json?: boolean;
 }
 
@@ -26,12 +24,16 @@ export async function runUpCommand(options: UpCommandOptions): Promise<number> {
       progress: options.json ? silentProgress : stderrProgress(),
       signal,
     });
+    const cost = record.details.cost as { hourlyUsd: number; summary: string } | undefined;
+    const driverFlag = record.driver === "local" ? "" : ` --driver ${record.driver}`;
     printOutput({
       json: Boolean(options.json),
-      data: { name: record.name, state: record.state, airflowUrl: record.airflowUrl, expiresAt: record.expiresAt },
+      data: { name: record.name, state: record.state, airflowUrl: record.airflowUrl, expiresAt: record.expiresAt, ...(cost ? { cost } : {}) },
       text: () =>
         `environment ${record.name} is up\n  Airflow: ${record.airflowUrl}\n` +
-        `  run the DAG with: shadowops test --env ${record.name} --keep\n  destroy with:     shadowops down --env ${record.name}`,
+        (record.expiresAt ? `  expires: ${record.expiresAt}\n` : "") +
+        (cost ? `  cost:    ${cost.summary}\n` : "") +
+        `  run the DAG with: shadowops test${driverFlag} --env ${record.name} --keep\n  destroy with:     shadowops down${driverFlag} --env ${record.name}`,
     });
     return EXIT.ok;
   });

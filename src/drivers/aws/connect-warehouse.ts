@@ -1,0 +1,51 @@
+import pg from "pg";
+import type { SqlClient } from "../../migrations/sql-client.js";
+import { WarehouseUnreachableError } from "./aws-errors.js";
+import type { ReadLogin } from "./read-secret.js";
+
+/** Where the shadow's Redshift cluster is, and the secret with its admin login. */
+export interface WarehouseTarget {
+  host: string;
+  port: number;
+  database: string;
+  secretArn: string;
+}
+
+export type WarehouseConnection = SqlClient & { end(): Promise<void> };
+
+export type ConnectWarehouse = (target: WarehouseTarget) => Promise<WarehouseConnection>;
+
+/**
+ * Connects to the shadow warehouse with the PostgreSQL protocol (which Redshift speaks) over TLS,
+ * as its generated admin user. The cluster only accepts the shadow host, so from anywhere else the
+ * connection goes through a tunnel: `address` (SHADOWOPS_WAREHOUSE_ADDRESS, host:port) replaces
+ * the endpoint, and TLS still checks the certificate against the cluster's own name.
+ */
+export function pgWarehouseConnector(options: { readLogin: ReadLogin; address?: string; connectTimeoutMs?: number }): ConnectWarehouse {
+  return async (target) => {
+    const login = await options.readLogin(target.secretArn);
+    const [host, port] = options.address ? splitAddress(options.address) : [target.host, target.port];
+    const client = new pg.Client({
+      host,
+      port,
+      database: target.database,
+      user: login.username,
+      password: login.password,
+      ssl: { servername: target.host },
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 15_000,
+    });
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw new WarehouseUnreachableError(`${host}:${port}`, (error as Error).message);
+    }
+    return client;
+  };
+}
+
+function splitAddress(address: string): [string, number] {
+  const match = /^(.+):(\d+)$/.exec(address.trim());
+  if (!match) throw new Error(`SHADOWOPS_WAREHOUSE_ADDRESS "${address}" must be host:port, for example 127.0.0.1:15439`);
+  return [match[1]!, Number(match[2])];
+}
