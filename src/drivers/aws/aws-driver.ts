@@ -8,7 +8,7 @@ import {
   DeleteChangeSetCommand,
   DeleteStackCommand,
   DescribeChangeSetCommand,
-  DescribeStacksCommand,
+  ListStacksCommand,
   UpdateStackCommand,
   type Change,
   type CloudFormationClient,
@@ -416,21 +416,31 @@ export class AwsDriver implements ShadowDriver {
     return stack ? this.toRecord(stack) : undefined;
   }
 
-  /** Every shadow stack in the region (by its shadowops:environment tag). */
+  /**
+   * Every shadow stack in the region (by its shadowops:environment tag). ListStacks first,
+   * then DescribeStacks by name: the deployer role allows Describe only on `shadowops-*`
+   * stacks, and a DescribeStacks without a name is checked against every stack.
+   */
   async list(): Promise<EnvironmentRecord[]> {
-    const stacks: Stack[] = [];
+    const names: string[] = [];
     let nextToken: string | undefined;
     try {
       do {
-        const page = await this.cf.send(new DescribeStacksCommand({ NextToken: nextToken }));
-        stacks.push(...(page.Stacks ?? []));
+        const page = await this.cf.send(new ListStacksCommand({ NextToken: nextToken }));
+        for (const summary of page.StackSummaries ?? []) {
+          if (summary.StackStatus !== "DELETE_COMPLETE" && summary.StackName?.startsWith(STACK_NAME_PREFIX)) {
+            names.push(summary.StackName);
+          }
+        }
         nextToken = page.NextToken;
       } while (nextToken);
     } catch (error) {
-      throw toAwsError(error, "DescribeStacks");
+      throw toAwsError(error, "ListStacks");
     }
+    const stacks = (await Promise.all([...new Set(names)].map((name) => describeStack(this.cf, name)))).filter(
+      (stack): stack is Stack => stack !== undefined && stack.StackStatus !== "DELETE_COMPLETE",
+    );
     return stacks
-      .filter((stack) => stack.StackStatus !== "DELETE_COMPLETE" && stack.StackName?.startsWith(STACK_NAME_PREFIX))
       .filter((stack) => tagMap(stack.Tags)[SHADOW_TAG.environment] !== undefined)
       .map((stack) => this.toRecord(stack))
       .sort((a, b) => a.name.localeCompare(b.name));

@@ -325,10 +325,10 @@ describe("aws driver in moto: failures leave nothing behind", { timeout: 120_000
 
   it("says so when throttling outlasts the retries", async () => {
     const h = harness();
-    const throttled = injectError(h.clients.cloudFormation as never, "DescribeStacks", { name: "Throttling", message: "Rate exceeded", status: 400 });
+    const throttled = injectError(h.clients.cloudFormation as never, "ListStacks", { name: "Throttling", message: "Rate exceeded", status: 400 });
     const error = await h.driver.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ThrottledError);
-    expect((error as Error).message).toMatch(/kept throttling DescribeStacks \(3 attempts.*AWS_MAX_ATTEMPTS/s);
+    expect((error as Error).message).toMatch(/kept throttling ListStacks \(3 attempts.*AWS_MAX_ATTEMPTS/s);
     expect(throttled.attempts).toBe(3);
   });
 
@@ -414,7 +414,7 @@ describe("aws driver in moto: failures leave nothing behind", { timeout: 120_000
     }
 
     const h = harness();
-    const expired = injectError(h.clients.cloudFormation as never, "DescribeStacks", {
+    const expired = injectError(h.clients.cloudFormation as never, "ListStacks", {
       name: "ExpiredToken",
       message: "The security token included in the request is expired",
       status: 403,
