@@ -61,7 +61,19 @@ export async function runShadowTest(params: RunShadowTestParams): Promise<Shadow
   let dagRun: DagRunResult | undefined;
   let failure: string | undefined;
   let airflowUrl = existing?.airflowUrl;
-  let finishedRun = false;
+  const tearDownAfterError = async (cause: unknown) => {
+    try {
+      if (await driver.get(environment)) {
+        // Teardown must run even when interrupted, so it gets no abort signal.
+        await timed("down", () => driver.down({ environment, progress }));
+      }
+    } catch (downError) {
+      progress({
+        phase: "down",
+        message: `teardown after "${(cause as Error).message ?? cause}" failed too: ${(downError as Error).message}`,
+      });
+    }
+  };
   try {
     if (!warm) {
       const record = await timed("up", () =>
@@ -88,15 +100,11 @@ export async function runShadowTest(params: RunShadowTestParams): Promise<Shadow
         failure = `DAG ${dagRun.dagId} ${dagRun.state}${failed.length ? `: ${failed.join(", ")} failed` : ""}`;
       }
     }
-    finishedRun = true;
-  } finally {
-    // A failed `up` tears down what it built itself; then there is nothing left to destroy,
-    // and a second teardown must not replace the error that says why `up` failed.
-    if (!(params.keep && finishedRun) && (await driver.get(environment))) {
-      // Teardown must run even when interrupted, so it gets no abort signal.
-      await timed("down", () => driver.down({ environment, progress }));
-    }
+  } catch (error) {
+    await tearDownAfterError(error);
+    throw error;
   }
+  if (!params.keep) await timed("down", () => driver.down({ environment, progress }));
 
   return {
     environment,

@@ -135,6 +135,17 @@ describe("runShadowTest", () => {
     expect(calls).toEqual(["up"]);
   });
 
+  it("reports the error that stopped the test even when teardown fails too", async () => {
+    const { driver } = scriptedDriver({ runDag: () => Promise.reject(new Error("DAG run timed out")) });
+    driver.down = async () => {
+      throw new Error("leftover resources: shadowops-env-vpc");
+    };
+    const progress: string[] = [];
+    const attempt = runShadowTest({ driver, environment: "env", workload, dagId: "d", keep: false, progress: (e) => progress.push(e.message) });
+    await expect(attempt).rejects.toThrow("DAG run timed out");
+    expect(progress.join("\n")).toMatch(/teardown after "DAG run timed out" failed too: leftover resources: shadowops-env-vpc/);
+  });
+
   it("refuses an environment another command is building", async () => {
     const { driver, calls } = scriptedDriver({ existing: "provisioning" });
     await expect(run(driver)).rejects.toThrow(EnvironmentBusyError);
