@@ -1,0 +1,70 @@
+/**
+ * Child process of bot-bench.ts: the real Probot server with the ShadowOps app as `npm run build`
+ * compiles it (dist/), pointed at the fake APIs, with a throwaway SQLite database. Plain
+ * JavaScript so that it runs on node alone, as in production. Answers {type: "memory"} over IPC
+ * with its memory use after a garbage collection (run with --expose-gc).
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { Probot, ProbotOctokit, Server } from "probot";
+import { createShadowOpsApp } from "../dist/bot/create-app.js";
+import { readBotSettings } from "../dist/bot/settings.js";
+
+const fakePort = Number(process.env.BENCH_FAKE_PORT);
+const port = Number(process.env.BENCH_BOT_PORT);
+
+// The benchmark measures the bot, so GitHub's client-side throttling is off (as in Probot's tests).
+const Octokit = ProbotOctokit.defaults((options) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } }));
+// Probot creates its logger while it gets ready; only fatal errors are printed.
+const log = (await new Probot({ appId: 1, privateKey: process.env.BENCH_PRIVATE_KEY, logLevel: process.env.BENCH_LOG_LEVEL ?? "fatal" }).ready()).log;
+
+const server = new Server({
+  port,
+  host: "127.0.0.1",
+  log,
+  Probot: Probot.defaults({
+    appId: 1,
+    privateKey: process.env.BENCH_PRIVATE_KEY,
+    secret: process.env.WEBHOOK_SECRET,
+    baseUrl: `http://127.0.0.1:${fakePort}/api/v3`,
+    Octokit,
+    log,
+  }),
+});
+await server.load(
+  createShadowOpsApp({
+    // The app's default (create-app.ts) unless BENCH_CONCURRENCY says otherwise.
+    ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
+    settings: {
+      ...readBotSettings({
+        CIRCLECI_TOKEN: "bench-token",
+        CIRCLECI_API_URL: `http://127.0.0.1:${fakePort}/circleci/api/v2`,
+        SHADOWOPS_CALLBACK_SECRET: "bench-callback-secret",
+      }),
+      databasePath: join(mkdtempSync(join(tmpdir(), "shadowops-bench-")), "bot.sqlite"),
+    },
+  }),
+);
+await server.start();
+
+const loopDelay = monitorEventLoopDelay();
+loopDelay.enable();
+process.send?.({ type: "ready" });
+
+/** {type: "memory", settleMs}: memory after a full GC, and again after settleMs of quiet and another GC. */
+process.on("message", async (message) => {
+  if (message.type !== "memory") return;
+  const loopDelayP99Ms = loopDelay.percentile(99) / 1e6;
+  globalThis.gc?.();
+  const now = process.memoryUsage();
+  await new Promise((resolve) => setTimeout(resolve, message.settleMs ?? 0));
+  globalThis.gc?.();
+  const settled = process.memoryUsage();
+  if (process.env.BENCH_TRACE_MEMORY) console.error({ now, settled });
+  process.send?.({ type: "memory", rss: now.rss, heapUsed: now.heapUsed, settledRss: settled.rss, settledHeapUsed: settled.heapUsed, loopDelayP99Ms });
+  loopDelay.reset();
+});
+process.on("disconnect", () => process.exit(0));
+process.on("SIGTERM", () => process.exit(0));

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The last word on the environment a shadow_test job used (runs with `when: always`). It stays
+# up for the pull request (until its TTL, a merge, or /shadow destroy) only when
+# keep_environment is true, the test ran to its end and the bot was told the result. Otherwise,
+# and whenever an earlier step failed, it is destroyed here, and the bot is told (best effort).
+# Inputs: SHADOWOPS_STR_DRIVER, _ENVIRONMENT, _REGION, _COMMIT, _WORK_DIR, _CALLBACK_URL_ENV_VAR,
+# _CALLBACK_SECRET_ENV_VAR; SHADOWOPS_BOOL_KEEP_ENVIRONMENT.
+set -euo pipefail
+
+fail() { printf 'shadowops orb: %s\n' "$*" >&2; exit 1; }
+is_true() { [ "$1" = 1 ] || [ "$1" = true ]; }
+
+driver="${SHADOWOPS_STR_DRIVER:-aws}"
+env_name="${SHADOWOPS_STR_ENVIRONMENT:-}"
+region="${SHADOWOPS_STR_REGION:-}"
+commit="${SHADOWOPS_STR_COMMIT:-}"
+work="${SHADOWOPS_STR_WORK_DIR:-/tmp/shadowops}"
+keep="${SHADOWOPS_BOOL_KEEP_ENVIRONMENT:-1}"
+
+if [ -z "$env_name" ] || [ ! -f "$work/environment" ]; then
+  echo "no environment was provisioned: nothing to clean up"
+  exit 0
+fi
+
+if ! is_true "$keep"; then
+  why="keep_environment is false"
+elif [ ! -f "$work/test-finished" ]; then
+  why="the shadow test did not run to its end"
+elif [ ! -f "$work/reported" ]; then
+  why="the bot could not be told the result"
+else
+  expires="$(node -e '
+    try {
+      const status = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      process.stdout.write(status.expiresAt || "");
+    } catch { /* no status */ }
+  ' "$work/status.json" 2>/dev/null || true)"
+  echo "keeping $env_name for the pull request${expires:+ until $expires} (TTL): /shadow destroy, a merge or the reaper removes it"
+  exit 0
+fi
+
+url_var="${SHADOWOPS_STR_CALLBACK_URL_ENV_VAR:-SHADOWOPS_CALLBACK_URL}"
+secret_var="${SHADOWOPS_STR_CALLBACK_SECRET_ENV_VAR:-SHADOWOPS_CALLBACK_SECRET}"
+export SHADOWOPS_CALLBACK_URL="${!url_var:-}"
+export SHADOWOPS_CALLBACK_SECRET="${!secret_var:-}"
+
+notify() {
+  [ -n "$SHADOWOPS_CALLBACK_URL" ] || return 0
+  local args=(notify --env "$env_name" --best-effort --retries 1 "$@")
+  [ -z "$commit" ] || args+=(--commit "$commit")
+  shadowops "${args[@]}"
+}
+
+common=(--driver "$driver" --env "$env_name")
+[ "$driver" != aws ] || [ -z "$region" ] || common+=(--region "$region")
+
+echo "destroying $env_name: $why"
+if ! shadowops status "${common[@]}" --json > /dev/null 2>&1; then
+  echo "environment $env_name does not exist (any more): nothing to destroy"
+  notify --event destroyed --reason "$why"
+  exit 0
+fi
+notify --event phase --phase destroying --message "$why"
+if ! shadowops down "${common[@]}"; then
+  fail "could not destroy $env_name (see above): the reaper destroys it once its TTL has passed, or run: shadowops down --driver $driver --env $env_name"
+fi
+notify --event destroyed --reason "$why"

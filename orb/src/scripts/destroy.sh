@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Destroys a shadow environment (`shadowops down`) and tells the bot it is gone. An environment
+# that does not exist (any more) is not an error: destroying twice is harmless.
+# Inputs: SHADOWOPS_STR_DRIVER, _ENVIRONMENT, _REGION, _COMMIT, _CALLBACK_URL_ENV_VAR,
+# _CALLBACK_SECRET_ENV_VAR.
+set -euo pipefail
+
+fail() { printf 'shadowops orb: %s\n' "$*" >&2; exit 1; }
+
+driver="${SHADOWOPS_STR_DRIVER:-aws}"
+env_name="${SHADOWOPS_STR_ENVIRONMENT:-}"
+region="${SHADOWOPS_STR_REGION:-}"
+commit="${SHADOWOPS_STR_COMMIT:-}"
+
+[ -n "$env_name" ] || fail "the environment parameter is empty: pass the environment id (the bot sends it as the pipeline parameter shadowops_environment)"
+
+url_var="${SHADOWOPS_STR_CALLBACK_URL_ENV_VAR:-SHADOWOPS_CALLBACK_URL}"
+secret_var="${SHADOWOPS_STR_CALLBACK_SECRET_ENV_VAR:-SHADOWOPS_CALLBACK_SECRET}"
+export SHADOWOPS_CALLBACK_URL="${!url_var:-}"
+export SHADOWOPS_CALLBACK_SECRET="${!secret_var:-}"
+
+common=(--driver "$driver" --env "$env_name")
+[ "$driver" != aws ] || [ -z "$region" ] || common+=(--region "$region")
+notify_args=(notify --env "$env_name")
+[ -z "$commit" ] || notify_args+=(--commit "$commit")
+
+if shadowops status "${common[@]}" --json > /dev/null 2>&1; then
+  if [ -n "$SHADOWOPS_CALLBACK_URL" ]; then
+    shadowops "${notify_args[@]}" --best-effort --retries 1 --event phase --phase destroying
+  fi
+  shadowops down "${common[@]}" || fail "could not destroy $env_name (see above): the reaper destroys it once its TTL has passed"
+  reason="destroyed on request"
+else
+  echo "environment $env_name does not exist (any more): nothing to destroy"
+  reason="there was nothing left to destroy"
+fi
+
+if [ -n "$SHADOWOPS_CALLBACK_URL" ]; then
+  shadowops "${notify_args[@]}" --event destroyed --reason "$reason" \
+    || fail "$env_name is destroyed, but the bot could not be told (see above)"
+fi

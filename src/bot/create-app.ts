@@ -1,0 +1,87 @@
+import type { ApplicationFunction } from "probot";
+import { createCallbackRoute } from "./callbacks/callback-route.js";
+import { createCircleCiWebhookRoute } from "./callbacks/circleci-webhook-route.js";
+import { createCircleCiClient } from "./circleci/circleci-client.js";
+import { CONFIG_FILE } from "./config/shadowops-config.js";
+import { applyCallbackEvent } from "./runner/apply-callback-event.js";
+import { applyCircleCiWorkflow } from "./runner/apply-circleci-workflow.js";
+import type { BotServices } from "./runner/bot-services.js";
+import { handleCheckRun } from "./runner/handle-check-run.js";
+import { handleComment } from "./runner/handle-comment.js";
+import { handlePullRequest } from "./runner/handle-pull-request.js";
+import { createConcurrencyLimit } from "./runner/concurrency-limit.js";
+import { createKeyedLock } from "./runner/keyed-lock.js";
+import type { BotSettings } from "./settings.js";
+import { openBotStore, type BotStore } from "./store/bot-store.js";
+import { checkRunEvent, commentEvent, pullRequestEvent } from "./webhook-events.js";
+
+export interface CreateAppParams {
+  settings: BotSettings;
+  /** CircleCI's HTTP client; the global fetch by default. */
+  fetch?: typeof globalThis.fetch;
+  /** Epoch milliseconds. */
+  now?: () => number;
+  /** Waits between CircleCI retries. */
+  sleep?: (ms: number) => Promise<void>;
+  /** An open store (tests); otherwise settings.databasePath is opened. */
+  store?: BotStore;
+  /** Called with the services once the app is loaded (tests inspect the store). */
+  onReady?: (services: BotServices) => void;
+  /** Webhooks and callbacks handled at once; more wait their turn. */
+  concurrency?: number;
+}
+
+/** Enough to keep a burst moving at GitHub's latency, few enough to bound memory. */
+export const DEFAULT_CONCURRENCY = 32;
+
+/** The ShadowOps Probot app: wiring only; the runner modules hold the logic. */
+export function createShadowOpsApp({ settings, fetch, now = Date.now, sleep, store, onReady, concurrency = DEFAULT_CONCURRENCY }: CreateAppParams): ApplicationFunction {
+  return (app, { addHandler }) => {
+    const limit = createConcurrencyLimit(concurrency);
+    const services: BotServices = {
+      store: store ?? openBotStore({ path: settings.databasePath, now }),
+      circleci: createCircleCiClient({
+        token: settings.circleciToken,
+        apiUrl: settings.circleciApiUrl,
+        ...(fetch ? { fetch } : {}),
+        ...(sleep ? { sleep } : {}),
+      }),
+      now,
+      log: app.log,
+      locks: createKeyedLock(),
+      octokitFor: (installationId) => app.auth(installationId),
+    };
+
+    app.on("issue_comment.created", async (context) => {
+      const event = commentEvent(context);
+      await limit(() => handleComment({ services, octokit: context.octokit, event, readConfig: () => context.config(CONFIG_FILE) }));
+    });
+    app.on(["pull_request.labeled", "pull_request.unlabeled", "pull_request.closed", "pull_request.synchronize"], async (context) => {
+      const event = pullRequestEvent(context);
+      await limit(() => handlePullRequest({ services, octokit: context.octokit, event, readConfig: () => context.config(CONFIG_FILE) }));
+    });
+    app.on(["check_run.requested_action", "check_run.rerequested"], async (context) => {
+      const event = checkRunEvent(context);
+      await limit(() => handleCheckRun({ services, octokit: context.octokit, event, readConfig: () => context.config(CONFIG_FILE) }));
+    });
+
+    addHandler(
+      createCallbackRoute({
+        secret: settings.callbackSecret,
+        store: services.store,
+        log: app.log,
+        now,
+        apply: (event) => limit(() => applyCallbackEvent(services, event)),
+      }),
+    );
+    addHandler(
+      createCircleCiWebhookRoute({
+        secret: settings.circleciWebhookSecret,
+        store: services.store,
+        log: app.log,
+        apply: (webhook) => limit(() => applyCircleCiWorkflow(services, webhook)),
+      }),
+    );
+    onReady?.(services);
+  };
+}

@@ -1,0 +1,36 @@
+import Bottleneck from "bottleneck";
+import { ProbotOctokit } from "probot";
+
+/**
+ * Writes to GitHub an installation may make at once before the spacing applies: a command's
+ * reaction, checks, deployment and comment go out together.
+ */
+export const WRITE_BURST = 20;
+
+/**
+ * Probot's default throttle spaces every POST/PATCH/PUT/DELETE of an installation one second
+ * apart, one at a time (GitHub's advice for *many* writes), so a command's 👀 and its queued
+ * check would land a second or more apart, and a busy repository would queue for minutes.
+ * This keeps the rest of Probot's throttling (retries on rate-limit answers) and makes the
+ * write limit a token bucket per installation: WRITE_BURST at once, 4 in flight, refilled by
+ * one a second, so sustained writing still follows GitHub's one-a-second advice.
+ */
+export function createWriteLimiter(): Bottleneck.Group {
+  return new Bottleneck.Group({
+    id: "shadowops-write",
+    maxConcurrent: 4,
+    minTime: 0,
+    reservoir: WRITE_BURST,
+    reservoirIncreaseAmount: 1,
+    reservoirIncreaseInterval: 1_000,
+    reservoirIncreaseMaximum: WRITE_BURST,
+  });
+}
+
+const writeLimiter = createWriteLimiter();
+
+/** The Octokit `npm start` gives Probot: Probot's, with the write limit above. */
+export const ShadowOpsOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  throttle: { ...(options.throttle as object | undefined), write: writeLimiter },
+}));

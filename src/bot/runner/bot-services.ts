@@ -1,0 +1,27 @@
+import type { Logger } from "probot";
+import type { CircleCiClient } from "../circleci/circleci-client.js";
+import type { GitHubClient } from "../github/octokit.js";
+import type { BotStore } from "../store/bot-store.js";
+import type { KeyedLock } from "./keyed-lock.js";
+
+/** Everything the runner uses, injected so tests hand in fakes or nock-backed clients. */
+export interface BotServices {
+  store: BotStore;
+  circleci: CircleCiClient;
+  /** Epoch milliseconds. */
+  now: () => number;
+  log: Logger;
+  locks: KeyedLock;
+  /** An installation's client, for work that does not come with a webhook (callbacks). */
+  octokitFor: (installationId: number) => Promise<GitHubClient>;
+}
+
+/** Runs a write the user can live without (a comment refresh) and logs instead of failing the event. */
+export async function bestEffort<T>(log: Logger, what: string, task: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await task();
+  } catch (error) {
+    log.warn({ err: error }, `could not ${what}`);
+    return undefined;
+  }
+}

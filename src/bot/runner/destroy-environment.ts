@@ -1,0 +1,89 @@
+import type { GitHubClient } from "../github/octokit.js";
+import { failureReason, triggerFailure } from "../render/failure-reason.js";
+import type { EnvironmentRecord } from "../store/environment-record.js";
+import { bestEffort, type BotServices } from "./bot-services.js";
+import { endOpenDagChecks } from "./dag-check.js";
+import { writeDeploymentStatus } from "./deployment.js";
+import { writeEnvironmentCheck } from "./environment-check.js";
+import { sendReply, type ReplyTarget } from "./replies.js";
+import { writeStickyComment } from "./sticky-comment.js";
+import { triggerPipeline } from "./trigger-pipeline.js";
+
+/** Time to live sent with a destroy: the resources are going anyway, the reaper needs a bound. */
+const DESTROY_TTL_MS = 3_600_000;
+
+export interface DestroyEnvironmentParams {
+  services: BotServices;
+  octokit: GitHubClient;
+  environmentId: string;
+  /** Why, for the log: "merged", "closed", "label removed", "/shadow destroy by x". */
+  reason: string;
+  /** Where to explain that there is nothing to destroy or that it failed; null for events. */
+  replyTo: ReplyTarget | null;
+}
+
+export type DestroyOutcome = "started" | "nothing-to-destroy" | "already-destroying" | "destroyed" | "failed";
+
+/**
+ * Starts the destroy pipeline for an environment. One that never got a pipeline holds nothing
+ * and is marked destroyed at once. The checks, the deployment and the comment say `destroyed`
+ * when the pipeline's `destroyed` callback arrives.
+ */
+export async function destroyEnvironment({ services, octokit, environmentId, reason, replyTo }: DestroyEnvironmentParams): Promise<DestroyOutcome> {
+  const { store, log } = services;
+  return services.locks.run(environmentId, async () => {
+    const existing = store.getEnvironment(environmentId);
+    if (!existing || existing.state === "destroyed") {
+      if (replyTo) await sendReply(replyTo, { kind: "nothing-to-destroy" });
+      return "nothing-to-destroy";
+    }
+    if (existing.state === "destroying") {
+      if (replyTo) await sendReply(replyTo, { kind: "being-destroyed", environment: environmentId });
+      return "already-destroying";
+    }
+    if (existing.pipeline === null) {
+      await markDestroyed({ services, octokit, record: existing });
+      return "destroyed";
+    }
+    try {
+      const pipeline = await triggerPipeline({ circleci: services.circleci, store, record: existing, action: "destroy", ttlMs: DESTROY_TTL_MS });
+      const record = store.putEnvironment({ ...existing, state: "destroying", phase: "destroying", pipeline, failure: null });
+      log.info({ environment: environmentId, reason, pipeline: pipeline.id }, "destroy started");
+      const commentId = await bestEffort(log, "write the sticky comment", () => writeStickyComment({ octokit, record, now: services.now() }));
+      store.putEnvironment({ ...record, commentId: commentId ?? record.commentId });
+      return "started";
+    } catch (error) {
+      const explanation = triggerFailure(error);
+      const failure = failureReason({ kind: "destroy-not-started", reason: explanation });
+      const record = store.putEnvironment({ ...existing, failure });
+      log.warn({ environment: environmentId, err: error }, "destroy pipeline refused");
+      await bestEffort(log, "write the sticky comment", () => writeStickyComment({ octokit, record, now: services.now() }));
+      if (replyTo) await sendReply(replyTo, { kind: "trigger-failed", action: "destroy", reason: explanation });
+      return "failed";
+    }
+  });
+}
+
+/**
+ * The environment is gone: state destroyed, the deployment inactive, checks still open
+ * cancelled, the comment updated. Callers hold the environment's lock.
+ */
+export async function markDestroyed({ services, octokit, record: before }: { services: BotServices; octokit: GitHubClient; record: EnvironmentRecord }): Promise<EnvironmentRecord> {
+  const { store, log } = services;
+  const now = services.now();
+  let record = store.putEnvironment({ ...before, state: "destroyed", phase: null, endedAt: now });
+  const envCheckOpen = record.environmentCheck !== null && record.environmentCheck.status !== "completed";
+  const [environmentCheck, deploymentState, , commentId] = await Promise.all([
+    envCheckOpen ? bestEffort(log, "cancel the environment check", () => writeEnvironmentCheck({ octokit, record, kind: "destroyed", now })) : undefined,
+    bestEffort(log, "set the deployment inactive", () => writeDeploymentStatus({ octokit, record, state: "inactive", now })),
+    bestEffort(log, "cancel open DAG checks", () => endOpenDagChecks({ octokit, store, record, update: { kind: "destroyed" }, now })),
+    bestEffort(log, "write the sticky comment", () => writeStickyComment({ octokit, record, now })),
+  ]);
+  record = store.putEnvironment({
+    ...record,
+    environmentCheck: environmentCheck ?? record.environmentCheck,
+    deploymentState: deploymentState ?? record.deploymentState,
+    commentId: commentId ?? record.commentId,
+  });
+  return record;
+}

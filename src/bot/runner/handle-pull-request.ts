@@ -1,0 +1,132 @@
+import { environmentNameForPullRequest } from "../../core/environment-name.js";
+import { repositoryRole } from "../auth/authorize-actor.js";
+import type { GitHubClient } from "../github/octokit.js";
+import type { PullRequestInfo } from "../github/pull-request.js";
+import type { BotServices } from "./bot-services.js";
+import { writeDagCheck } from "./dag-check.js";
+import { destroyEnvironment } from "./destroy-environment.js";
+import { authorize, reportInvalidConfig } from "./handle-comment.js";
+import { loadConfig } from "./load-config.js";
+import { oncePerDelivery } from "./once-per-delivery.js";
+import type { ReplyTarget } from "./replies.js";
+import { startTest } from "./start-test.js";
+
+export interface PullRequestEvent {
+  deliveryId: string;
+  installationId: number;
+  owner: string;
+  repo: string;
+  action: string;
+  pull: PullRequestInfo;
+  merged: boolean;
+  /** The label added or removed (labeled / unlabeled). */
+  label: string | null;
+  sender: { login: string; type: string };
+}
+
+export interface HandlePullRequestParams {
+  services: BotServices;
+  octokit: GitHubClient;
+  event: PullRequestEvent;
+  readConfig: () => Promise<unknown>;
+}
+
+export type PullRequestOutcome = "ignored" | "duplicate" | "handled";
+
+/**
+ * `pull_request`: the shadow label added (test) or removed (destroy), the PR closed or merged
+ * (destroy), a push to a PR with a live shadow (its DAG check for the new commit asks for a
+ * re-test, or a re-test starts when the config says so; never automatically for forks).
+ */
+export async function handlePullRequest(params: HandlePullRequestParams): Promise<PullRequestOutcome> {
+  const { services, event } = params;
+  const environmentId = environmentNameForPullRequest(`${event.owner}/${event.repo}`, event.pull.number);
+  const record = services.store.getEnvironment(environmentId);
+  const live = record !== null && record.state !== "destroyed";
+  const relevant =
+    event.action === "labeled" ||
+    (event.action === "unlabeled" && live) ||
+    (event.action === "closed" && live) ||
+    (event.action === "synchronize" && live && record.pipeline !== null && record.state !== "destroying");
+  if (!relevant) return "ignored";
+  const handled = await oncePerDelivery(services.store, `github:${event.deliveryId}`, () => dispatch(params, environmentId));
+  return handled ? "handled" : "duplicate";
+}
+
+async function dispatch({ services, octokit, event, readConfig }: HandlePullRequestParams, environmentId: string): Promise<void> {
+  const { owner, repo, pull } = event;
+  const target: ReplyTarget = { octokit, owner, repo, issueNumber: pull.number };
+  switch (event.action) {
+    case "closed":
+      await destroyEnvironment({ services, octokit, environmentId, reason: event.merged ? "pull request merged" : "pull request closed", replyTo: null });
+      return;
+    case "unlabeled": {
+      const config = await loadConfig(readConfig);
+      if (event.label !== config.label) return;
+      await destroyEnvironment({ services, octokit, environmentId, reason: `label removed by ${event.sender.login}`, replyTo: null });
+      return;
+    }
+    case "labeled": {
+      if (event.sender.type === "Bot") return;
+      const [config, role] = await Promise.all([
+        loadConfig(readConfig),
+        repositoryRole({ octokit, owner, repo, username: event.sender.login }),
+      ]);
+      if (event.label !== config.label) return;
+      if (!(await authorize({ octokit, owner, repo, user: event.sender.login, role, config, pull, target }))) return;
+      if (!config.ok) {
+        await reportInvalidConfig({ octokit, owner, repo, pull, environmentId, config, target, withCheck: true });
+        return;
+      }
+      await startTest({
+        services,
+        octokit,
+        owner,
+        repo,
+        installationId: event.installationId,
+        pull,
+        config: config.config,
+        request: { dag: null, snapshot: null, ttlMs: null },
+        actor: event.sender.login,
+        replyTo: target,
+      });
+      return;
+    }
+    case "synchronize":
+      await onPush({ services, octokit, event, readConfig }, environmentId);
+      return;
+  }
+}
+
+async function onPush({ services, octokit, event, readConfig }: HandlePullRequestParams, environmentId: string): Promise<void> {
+  const config = await loadConfig(readConfig);
+  if (config.ok && config.config.auto_retest && !event.pull.isFork) {
+    const outcome = await startTest({
+      services,
+      octokit,
+      owner: event.owner,
+      repo: event.repo,
+      installationId: event.installationId,
+      pull: event.pull,
+      config: config.config,
+      request: { dag: null, snapshot: null, ttlMs: null },
+      actor: event.sender.login,
+      replyTo: null,
+    });
+    if (outcome.started || !("refusal" in outcome)) return;
+    services.log.info({ environment: environmentId, refusal: outcome.refusal }, "automatic re-test refused; asking for one instead");
+  }
+  await services.locks.run(environmentId, async () => {
+    const record = services.store.getEnvironment(environmentId);
+    if (!record) return;
+    await writeDagCheck({
+      octokit,
+      store: services.store,
+      record,
+      dagId: record.dag ?? record.lastDagId,
+      headSha: event.pull.headSha,
+      update: { kind: "needs-retest", newCommit: event.pull.headSha, detailsUrl: event.pull.htmlUrl },
+      now: services.now(),
+    });
+  });
+}

@@ -1,0 +1,56 @@
+import type { Context } from "probot";
+import { pullRequestInfo } from "./github/pull-request.js";
+import type { CheckRunEvent } from "./runner/handle-check-run.js";
+import type { CommentEvent } from "./runner/handle-comment.js";
+import type { PullRequestEvent } from "./runner/handle-pull-request.js";
+
+/** The runner's view of a webhook: the fields it reads, taken from Probot's context. */
+
+export function commentEvent(context: Context<"issue_comment.created">): CommentEvent {
+  const { payload } = context;
+  return {
+    deliveryId: context.id,
+    installationId: payload.installation?.id ?? 0,
+    owner: payload.repository.owner.login,
+    repo: payload.repository.name,
+    issueNumber: payload.issue.number,
+    isPullRequest: payload.issue.pull_request !== undefined && payload.issue.pull_request !== null,
+    commentId: payload.comment.id,
+    body: payload.comment.body ?? "",
+    sender: { login: payload.sender.login, type: payload.sender.type },
+  };
+}
+
+type PullRequestEventName = "pull_request.labeled" | "pull_request.unlabeled" | "pull_request.closed" | "pull_request.synchronize";
+
+export function pullRequestEvent(context: Context<PullRequestEventName>): PullRequestEvent {
+  const { payload } = context;
+  const label = "label" in payload ? payload.label : undefined;
+  return {
+    deliveryId: context.id,
+    installationId: payload.installation?.id ?? 0,
+    owner: payload.repository.owner.login,
+    repo: payload.repository.name,
+    action: payload.action,
+    pull: pullRequestInfo(payload.pull_request),
+    merged: payload.pull_request.merged === true,
+    label: label?.name ?? null,
+    sender: { login: payload.sender.login, type: payload.sender.type },
+  };
+}
+
+export function checkRunEvent(context: Context<"check_run.requested_action" | "check_run.rerequested">): CheckRunEvent {
+  const { payload } = context;
+  const requested = "requested_action" in payload ? payload.requested_action : undefined;
+  return {
+    deliveryId: context.id,
+    installationId: payload.installation?.id ?? 0,
+    owner: payload.repository.owner.login,
+    repo: payload.repository.name,
+    action: payload.action,
+    identifier: requested?.identifier ?? null,
+    externalId: payload.check_run.external_id ?? null,
+    headSha: payload.check_run.head_sha,
+    sender: { login: payload.sender.login, type: payload.sender.type },
+  };
+}

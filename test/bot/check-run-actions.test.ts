@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { createTestBot, ENVIRONMENT, HEAD_SHA, installationToken, START, useNockGuards } from "./support/bot-harness.js";
+import { triggerOAuthPipeline } from "./support/circleci-mocks.js";
+import {
+  configFile,
+  createChecks,
+  createDeployment,
+  permission,
+  pullRequest,
+  replyComment,
+  updateStickyComment,
+} from "./support/github-mocks.js";
+import { seedEnvironment } from "./support/records.js";
+import { checkRunAction } from "./support/webhook-examples.js";
+
+useNockGuards();
+
+const H = 3_600_000;
+
+describe("check run buttons", () => {
+  it("Destroy starts the destroy pipeline", async () => {
+    const bot = await createTestBot();
+    seedEnvironment(bot.store, { state: "passed" });
+    const triggers: any[] = [];
+    installationToken();
+    configFile(null);
+    permission("Codertocat", "write");
+    pullRequest();
+    triggerOAuthPipeline(triggers, { body: { id: "d", number: 50 } });
+    updateStickyComment([]);
+    await bot.receive("check_run", checkRunAction("destroy", ENVIRONMENT, HEAD_SHA));
+    expect(triggers[0].parameters.shadowops_action).toBe("destroy");
+    expect(bot.store.getEnvironment(ENVIRONMENT)?.state).toBe("destroying");
+  });
+
+  it("Extend adds the TTL, capped at ttl.max from now, and says so", async () => {
+    const bot = await createTestBot();
+    seedEnvironment(bot.store, { state: "passed", ttlMs: 4 * H, expiresAt: START + 4 * H });
+    const triggers: any[] = [];
+    const replies: string[] = [];
+    installationToken();
+    configFile("ttl:\n  max: 6h\n");
+    permission("Codertocat", "write");
+    pullRequest();
+    triggerOAuthPipeline(triggers, { body: { id: "e", number: 51 } });
+    updateStickyComment([]);
+    replyComment(replies);
+    await bot.receive("check_run", checkRunAction("extend", ENVIRONMENT, HEAD_SHA));
+    expect(triggers[0].parameters).toMatchObject({ shadowops_action: "extend", shadowops_ttl: "6h" });
+    expect(bot.store.getEnvironment(ENVIRONMENT)?.expiresAt).toBe(START + 6 * H);
+    expect(replies[0]).toContain("Extended only up to");
+  });
+
+  it("Re-run tests the commit of the clicked check, not the PR's newest head", async () => {
+    const bot = await createTestBot();
+    const clicked = "b".repeat(40);
+    seedEnvironment(bot.store, { state: "failed" });
+    const triggers: any[] = [];
+    const checks: any[] = [];
+    installationToken();
+    configFile(null);
+    permission("Codertocat", "admin");
+    pullRequest({ headSha: "c".repeat(40) });
+    createChecks(checks, 2);
+    createDeployment([]);
+    triggerOAuthPipeline(triggers, { body: { id: "r", number: 52 } });
+    updateStickyComment([]);
+    await bot.receive("check_run", checkRunAction("rerun", ENVIRONMENT, clicked));
+    expect(triggers[0].parameters).toMatchObject({ shadowops_action: "test", shadowops_commit: clicked, shadowops_dag: "sales_daily" });
+    expect(checks.every((check) => check.head_sha === clicked)).toBe(true);
+  });
+
+  it("refuses a click by someone without write access", async () => {
+    const bot = await createTestBot();
+    seedEnvironment(bot.store, { state: "passed" });
+    const replies: string[] = [];
+    installationToken();
+    configFile(null);
+    permission("visitor", "triage");
+    pullRequest();
+    replyComment(replies);
+    await bot.receive("check_run", checkRunAction("destroy", ENVIRONMENT, HEAD_SHA, "visitor"));
+    expect(replies[0]).toContain("visitor has triage");
+    expect(bot.store.getEnvironment(ENVIRONMENT)?.state).toBe("passed");
+  });
+
+  it("ignores actions on checks it does not know", async () => {
+    const bot = await createTestBot();
+    await bot.receive("check_run", checkRunAction("destroy", "someone-elses-check", HEAD_SHA));
+    await bot.receive("check_run", checkRunAction("lgtm", ENVIRONMENT, HEAD_SHA));
+  });
+});

@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { createTestBot, ENVIRONMENT, HEAD_SHA, installationToken, useNockGuards } from "./support/bot-harness.js";
+import { PIPELINE_ID, triggerOAuthPipeline } from "./support/circleci-mocks.js";
+import {
+  configFile,
+  createChecks,
+  createDeployment,
+  firstStickyComment,
+  permission,
+  replyComment,
+  updateStickyComment,
+} from "./support/github-mocks.js";
+import { seedEnvironment } from "./support/records.js";
+import { pullRequestPayload } from "./support/webhook-examples.js";
+
+useNockGuards();
+
+const NEW_SHA = "a".repeat(40);
+
+describe("pull request events", () => {
+  it("starts a test at the head commit when a permitted user adds the shadow label", async () => {
+    const bot = await createTestBot();
+    const triggers: any[] = [];
+    installationToken();
+    configFile("label: bug\n");
+    permission("Codertocat", "maintain");
+    createChecks([], 1);
+    createDeployment([]);
+    triggerOAuthPipeline(triggers);
+    firstStickyComment([]);
+    await bot.receive("pull_request", pullRequestPayload("labeled", { label: "bug" }));
+    expect(triggers[0].parameters).toMatchObject({ shadowops_action: "test", shadowops_commit: HEAD_SHA, shadowops_pull_request: 2 });
+    expect(bot.store.getEnvironment(ENVIRONMENT)?.requestedBy).toBe("Codertocat");
+  });
+
+  it("ignores other labels", async () => {
+    const bot = await createTestBot();
+    installationToken();
+    configFile(null);
+    permission("Codertocat", "write");
+    await bot.receive("pull_request", pullRequestPayload("labeled", { label: "bug" }));
+    expect(bot.store.getEnvironment(ENVIRONMENT)).toBeNull();
+  });
+
+  it("refuses the label from a fork PR's author without write access", async () => {
+    const bot = await createTestBot();
+    const replies: string[] = [];
+    installationToken();
+    configFile("label: bug\n");
+    permission("forker", "read");
+    replyComment(replies);
+    await bot.receive("pull_request", pullRequestPayload("labeled", { label: "bug", fork: true, sender: "forker" }));
+    expect(replies[0]).toContain("comes from a fork");
+  });
+
+  it.each([
+    ["closed", pullRequestPayload("closed", { merged: true })],
+    ["closed without merging", pullRequestPayload("closed")],
+    ["the label removed", pullRequestPayload("unlabeled", { label: "shadow" })],
+  ])("destroys the shadow when %s", async (_, payload) => {
+    const bot = await createTestBot();
+    seedEnvironment(bot.store, { state: "passed" });
+    const triggers: any[] = [];
+    const comments: string[] = [];
+    installationToken();
+    if (payload.action === "unlabeled") configFile(null);
+    triggerOAuthPipeline(triggers, { body: { id: "destroy-pipeline", number: 43 } });
+    updateStickyComment(comments);
+    await bot.receive("pull_request", payload);
+    expect(triggers[0].parameters).toMatchObject({ shadowops_action: "destroy", shadowops_environment: ENVIRONMENT });
+    expect(bot.store.getEnvironment(ENVIRONMENT)).toMatchObject({ state: "destroying", pipeline: { id: "destroy-pipeline", action: "destroy" } });
+    expect(comments[0]).toContain("destroying");
+  });
+
+  it("does nothing when a PR without a shadow closes", async () => {
+    const bot = await createTestBot();
+    await bot.receive("pull_request", pullRequestPayload("closed", { merged: true }));
+  });
+
+  it("marks the DAG check of a pushed commit as needing a re-test", async () => {
+    const bot = await createTestBot();
+    seedEnvironment(bot.store, { state: "passed" });
+    const checks: any[] = [];
+    installationToken();
+    configFile(null);
+    createChecks(checks, 1);
+    await bot.receive("pull_request", pullRequestPayload("synchronize", { headSha: NEW_SHA }));
+    expect(checks[0]).toMatchObject({
+      name: "ShadowOps / dag sales_daily",
+      head_sha: NEW_SHA,
+      conclusion: "action_required",
+      external_id: ENVIRONMENT,
+      output: { title: "Needs a re-test" },
+      actions: [{ identifier: "rerun", label: "Re-run", description: expect.any(String) }],
+    });
+    expect(checks[0].output.summary).toContain("Commit aaaaaaa was pushed after");
+    expect(bot.store.getEnvironment(ENVIRONMENT)?.headSha).toBe(HEAD_SHA);
+  });
+
+  it("re-tests automatically on a push when auto_retest is on", async () => {
+    const bot = await createTestBot();
+    seedEnvironment(bot.store, { state: "passed" });
+    const triggers: any[] = [];
+    installationToken();
+    configFile("auto_retest: true\ndags: [sales_daily]\n");
+    createChecks([], 2);
+    createDeployment([], 701);
+    triggerOAuthPipeline(triggers, { body: { id: "retest", number: 44 } });
+    updateStickyComment([]);
+    await bot.receive("pull_request", pullRequestPayload("synchronize", { headSha: NEW_SHA }));
+    expect(triggers[0].parameters).toMatchObject({ shadowops_action: "test", shadowops_commit: NEW_SHA });
+    expect(bot.store.getEnvironment(ENVIRONMENT)).toMatchObject({ state: "configuring", headSha: NEW_SHA, pipeline: { id: "retest" } });
+  });
+
+  it("never re-tests a fork PR automatically", async () => {
+    const bot = await createTestBot();
+    seedEnvironment(bot.store, { state: "passed", isFork: true });
+    installationToken();
+    configFile("auto_retest: true\n");
+    createChecks([], 1);
+    await bot.receive("pull_request", pullRequestPayload("synchronize", { headSha: NEW_SHA, fork: true }));
+    expect(bot.store.getEnvironment(ENVIRONMENT)?.pipeline?.id).toBe(PIPELINE_ID);
+  });
+});

@@ -1,0 +1,104 @@
+import type nock from "nock";
+import { STICKY_MARKER } from "../../../src/bot/github/comments.js";
+import { capture, github, HEAD_SHA, REPO } from "./bot-harness.js";
+
+/** The config file read through context.config: raw YAML, or none (then the org's .github repo is tried). */
+export function configFile(yaml: string | null, scope: nock.Scope = github()): nock.Scope {
+  const path = /\/contents\/\.github(%2F|\/)shadowops\.yml/;
+  if (yaml === null) {
+    return scope
+      .get((uri) => uri.startsWith(`${REPO}/contents/`) && path.test(uri))
+      .reply(404, { message: "Not Found" })
+      .get((uri) => uri.startsWith("/repos/Codertocat/.github/contents/") && path.test(uri))
+      .reply(404, { message: "Not Found" });
+  }
+  return scope
+    .get((uri) => uri.startsWith(`${REPO}/contents/`) && path.test(uri))
+    .reply(200, yaml, { "content-type": "application/vnd.github.raw; charset=utf-8" });
+}
+
+export function permission(login: string, role: "admin" | "maintain" | "write" | "triage" | "read" | "none", scope: nock.Scope = github()): nock.Scope {
+  const permissionLevel = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+  return scope
+    .get(`${REPO}/collaborators/${login}/permission`)
+    .reply(200, { permission: permissionLevel, role_name: role, user: { login } });
+}
+
+export interface PullOptions {
+  headSha?: string;
+  fork?: boolean;
+  state?: "open" | "closed";
+  author?: string;
+}
+
+export function pullRequest({ headSha = HEAD_SHA, fork = false, state = "open", author = "Codertocat" }: PullOptions = {}, scope: nock.Scope = github()): nock.Scope {
+  return scope.get(`${REPO}/pulls/2`).reply(200, {
+    number: 2,
+    state,
+    html_url: "https://github.com/Codertocat/Hello-World/pull/2",
+    user: { login: author },
+    head: { sha: headSha, ref: "changes", repo: { full_name: fork ? "forker/Hello-World" : "Codertocat/Hello-World" } },
+    base: { ref: "master", repo: { full_name: "Codertocat/Hello-World" } },
+  });
+}
+
+export function eyes(commentId = 9_001, scope: nock.Scope = github()): nock.Scope {
+  return scope.post(`${REPO}/issues/comments/${commentId}/reactions`, { content: "eyes" }).reply(201, { id: 1, content: "eyes" });
+}
+
+/** A reply (a new comment that is not the sticky one) whose body is captured. */
+export function replyComment(bodies: string[], scope: nock.Scope = github(), times = 1): nock.Scope {
+  return scope
+    .post(`${REPO}/issues/2/comments`, (body: { body: string }) => {
+      if (body.body.includes(STICKY_MARKER)) return false;
+      bodies.push(body.body);
+      return true;
+    })
+    .times(times)
+    .reply(201, { id: 555 });
+}
+
+/** Check runs created (captured), answering with increasing ids from `firstId`. */
+export function createChecks(bodies: any[], count: number, firstId = 100, scope: nock.Scope = github()): nock.Scope {
+  let id = firstId;
+  return scope
+    .post(`${REPO}/check-runs`, capture(bodies))
+    .times(count)
+    .reply(201, () => ({ id: id++ }));
+}
+
+export function updateCheck(id: number, bodies: any[], times = 1, scope: nock.Scope = github()): nock.Scope {
+  return scope.patch(`${REPO}/check-runs/${id}`, capture(bodies)).times(times).reply(200, { id });
+}
+
+export function createDeployment(bodies: any[], id = 700, scope: nock.Scope = github()): nock.Scope {
+  return scope.post(`${REPO}/deployments`, capture(bodies)).reply(201, { id });
+}
+
+export function deploymentStatus(bodies: any[], id = 700, times = 1, scope: nock.Scope = github()): nock.Scope {
+  return scope.post(`${REPO}/deployments/${id}/statuses`, capture(bodies)).times(times).reply(201, { id: 1 });
+}
+
+/** The sticky comment: listed (none yet) and created on first write. */
+export function firstStickyComment(bodies: string[], id = 800, scope: nock.Scope = github()): nock.Scope {
+  return scope
+    .get(`${REPO}/issues/2/comments`)
+    .query(true)
+    .reply(200, [])
+    .post(`${REPO}/issues/2/comments`, (body: { body: string }) => {
+      if (!body.body.includes(STICKY_MARKER)) return false;
+      bodies.push(body.body);
+      return true;
+    })
+    .reply(201, { id });
+}
+
+export function updateStickyComment(bodies: string[], id = 800, times = 1, scope: nock.Scope = github()): nock.Scope {
+  return scope
+    .patch(`${REPO}/issues/comments/${id}`, (body: { body: string }) => {
+      bodies.push(body.body);
+      return true;
+    })
+    .times(times)
+    .reply(200, { id });
+}

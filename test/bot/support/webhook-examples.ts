@@ -1,0 +1,70 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+/** GitHub's example webhook payloads (@octokit/webhooks-examples), copied so a test can change them. */
+interface ExampleSet {
+  name: string;
+  actions: string[];
+  examples: Record<string, unknown>[];
+}
+
+let all: ExampleSet[] | undefined;
+
+export function webhookExample(name: string, action: string, where: (example: Record<string, unknown>) => boolean = () => true): Record<string, any> {
+  if (!all) {
+    const require = createRequire(import.meta.url);
+    all = JSON.parse(readFileSync(require.resolve("@octokit/webhooks-examples/api.github.com/index.json"), "utf8")) as ExampleSet[];
+  }
+  const example = all.find((set) => set.name === name)?.examples.find((candidate) => candidate.action === action && where(candidate));
+  if (!example) throw new Error(`no ${name}.${action} example`);
+  return structuredClone(example);
+}
+
+export const INSTALLATION_ID = 1;
+
+/**
+ * issue_comment.created on PR Codertocat/Hello-World#2 with the given body. The example is a
+ * comment on an issue without an installation: both are added.
+ */
+export function prComment(body: string, { login = "Codertocat", type = "User", commentId = 9_001 } = {}): Record<string, any> {
+  const payload = webhookExample("issue_comment", "created");
+  payload.issue.number = 2;
+  payload.issue.pull_request = {
+    url: "https://api.github.com/repos/Codertocat/Hello-World/pulls/2",
+    html_url: "https://github.com/Codertocat/Hello-World/pull/2",
+    diff_url: "https://github.com/Codertocat/Hello-World/pull/2.diff",
+    patch_url: "https://github.com/Codertocat/Hello-World/pull/2.patch",
+  };
+  payload.installation = { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  payload.comment.body = body;
+  payload.comment.id = commentId;
+  payload.sender.login = login;
+  payload.sender.type = type;
+  payload.comment.user.login = login;
+  return payload;
+}
+
+/** pull_request.{action} for Codertocat/Hello-World#2 (has an installation). */
+export function pullRequestPayload(action: "labeled" | "unlabeled" | "closed" | "synchronize", changes: { label?: string; merged?: boolean; headSha?: string; fork?: boolean; sender?: string } = {}): Record<string, any> {
+  const payload = webhookExample("pull_request", action, (example) => example.installation !== undefined);
+  if (changes.label !== undefined) payload.label = { ...payload.label, name: changes.label };
+  if (changes.merged !== undefined) payload.pull_request.merged = changes.merged;
+  if (changes.headSha !== undefined) payload.pull_request.head.sha = changes.headSha;
+  if (changes.fork) payload.pull_request.head.repo = { ...payload.pull_request.head.repo, full_name: "forker/Hello-World" };
+  if (changes.sender !== undefined) payload.sender.login = changes.sender;
+  return payload;
+}
+
+/** check_run.requested_action on a check of Codertocat/Hello-World carrying our external id. */
+export function checkRunAction(identifier: string, externalId: string, headSha: string, sender = "Codertocat"): Record<string, any> {
+  const payload = webhookExample("check_run", "requested_action");
+  const repository = webhookExample("pull_request", "labeled", (example) => example.installation !== undefined).repository;
+  payload.repository = repository;
+  payload.installation = { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  payload.requested_action = { identifier };
+  payload.check_run.external_id = externalId;
+  payload.check_run.head_sha = headSha;
+  payload.check_run.check_suite.head_sha = headSha;
+  payload.sender.login = sender;
+  return payload;
+}
