@@ -162,6 +162,7 @@ describe("comments that are not commands", () => {
     await bot.receive("issue_comment", prComment("/shadow tset --ttl 2h"));
     expect(replies[0]).toContain("<code>/shadow tset</code> is not a ShadowOps command. Did you mean <code>/shadow test</code>?");
     expect(replies[0]).toContain("| <code>/shadow extend DURATION</code> |");
+    expect(replies[0]).toContain("<code>/shadow test [--dag ID] [--snapshot latest&#124;ID&#124;none] [--ttl DURATION]</code>");
     expect(replies[0]).toContain("Adding the shadow label");
   });
 

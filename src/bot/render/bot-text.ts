@@ -1,5 +1,6 @@
 import { cleanLine } from "../../report/clean-text.js";
 import { cutMarkdown } from "../../report/cut-markdown.js";
+import { escapeHtml } from "../../report/escape-markdown.js";
 import { loadTemplate } from "../../report/load-templates.js";
 
 /** The bot's templates, templates/bot/NAME.hbs: every text a person sees on GitHub. */
@@ -56,4 +57,12 @@ export function shorten(text: string, maxLength: number): string {
   if (text.length <= maxLength) return text;
   const end = /[\uD800-\uDBFF]/.test(text.charAt(maxLength - 2)) ? maxLength - 2 : maxLength - 1;
   return `${text.slice(0, end)}…`;
+}
+
+/**
+ * `<code>text</code>` safe inside a markdown table cell: HTML-escaped, and `|` as an entity,
+ * since GitHub splits table cells at a pipe even inside code. Printed with triple braces.
+ */
+export function tableCode(text: string): string {
+  return `<code>${escapeHtml(text).replace(/\|/g, "&#124;")}</code>`;
 }

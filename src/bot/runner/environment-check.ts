@@ -6,6 +6,7 @@ import { LIMITS, renderLine, renderMarkdown } from "../render/bot-text.js";
 import { environmentView } from "../render/environment-view.js";
 import type { EnvironmentRecord } from "../store/environment-record.js";
 import { formatTtl } from "../circleci/pipeline-parameters.js";
+import { configProblemRows } from "./replies.js";
 
 export type EnvironmentCheckKind = "queued" | "in-progress" | "ready" | "failed" | "trigger-failed" | "destroyed";
 
@@ -64,7 +65,7 @@ export interface WriteConfigInvalidCheckParams {
 
 /** A failed environment check that lists what is wrong with `.github/shadowops.yml`. */
 export async function writeConfigInvalidCheck({ octokit, owner, repo, headSha, environmentId, problems }: WriteConfigInvalidCheckParams): Promise<number> {
-  const view = { kind: "config-invalid", problems, phase: null };
+  const view = { kind: "config-invalid", problems: configProblemRows(problems), phase: null };
   return createCheckRun({
     octokit,
     owner,

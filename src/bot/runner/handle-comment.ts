@@ -1,7 +1,7 @@
 import { environmentNameForPullRequest } from "../../core/environment-name.js";
 import { authorizeActor, repositoryRole } from "../auth/authorize-actor.js";
 import { parseCommand, type ShadowCommand } from "../commands/parse-command.js";
-import { reactEyes } from "../github/comments.js";
+import { reactEyes, reply } from "../github/comments.js";
 import type { GitHubClient } from "../github/octokit.js";
 import { fetchPullRequest, type PullRequestInfo } from "../github/pull-request.js";
 import { bestEffort, type BotServices } from "./bot-services.js";
@@ -12,7 +12,6 @@ import { loadConfig, type LoadedConfig } from "./load-config.js";
 import { oncePerDelivery } from "./once-per-delivery.js";
 import { sendHelp, sendReply, type ReplyTarget } from "./replies.js";
 import { startTest } from "./start-test.js";
-import { reply } from "../github/comments.js";
 import { renderStatus, writeStickyComment } from "./sticky-comment.js";
 
 export interface CommentEvent {

@@ -3,7 +3,7 @@ import type { CommandProblem } from "../commands/parse-command.js";
 import type { ConfigProblem } from "../config/parse-shadowops-config.js";
 import { reply } from "../github/comments.js";
 import type { GitHubClient } from "../github/octokit.js";
-import { LIMITS, renderMarkdown } from "../render/bot-text.js";
+import { LIMITS, renderMarkdown, tableCode } from "../render/bot-text.js";
 
 /** Every reply the bot can give to a command, with what its template shows. */
 export type ReplyView =
@@ -33,11 +33,17 @@ export interface ReplyTarget {
 }
 
 export async function sendReply(target: ReplyTarget, view: ReplyView): Promise<void> {
-  await reply({ ...target, body: renderMarkdown("reply", view, LIMITS.comment) });
+  const shown = view.kind === "config-invalid" ? { ...view, problems: configProblemRows(view.problems) } : view;
+  await reply({ ...target, body: renderMarkdown("reply", shown, LIMITS.comment) });
+}
+
+/** Config problems as table rows: the path as code that cannot break the table. */
+export function configProblemRows(problems: ConfigProblem[]): { pathCode: string; reason: string }[] {
+  return problems.map((problem) => ({ pathCode: tableCode(problem.path), reason: problem.reason }));
 }
 
 /** Help, led by what was wrong with the command when there was a problem. */
 export async function sendHelp(target: ReplyTarget, problem: CommandProblem | null, label: string, teams: readonly string[]): Promise<void> {
-  const commands = COMMANDS.map((command) => ({ usage: commandUsage(command), help: command.help }));
+  const commands = COMMANDS.map((command) => ({ usageCode: tableCode(commandUsage(command)), help: command.help }));
   await reply({ ...target, body: renderMarkdown("command-help", { problem, commands, label, teams }, LIMITS.comment) });
 }
