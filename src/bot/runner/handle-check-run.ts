@@ -1,8 +1,6 @@
 import { repositoryRole } from "../auth/authorize-actor.js";
 import { isCheckActionId, type CheckActionId } from "../github/check-actions.js";
-import type { GitHubClient } from "../github/octokit.js";
 import { fetchPullRequest } from "../github/pull-request.js";
-import type { BotServices } from "./bot-services.js";
 import { destroyEnvironment } from "./destroy-environment.js";
 import { extendEnvironment } from "./extend-environment.js";
 import { authorize, reportInvalidConfig } from "./handle-comment.js";
@@ -10,6 +8,7 @@ import { loadConfig } from "./load-config.js";
 import { oncePerDelivery } from "./once-per-delivery.js";
 import type { ReplyTarget } from "./replies.js";
 import { startTest } from "./start-test.js";
+import type { WebhookHandlerParams, WebhookOutcome } from "./webhook-handler.js";
 
 export interface CheckRunEvent {
   deliveryId: string;
@@ -27,17 +26,10 @@ export interface CheckRunEvent {
   sender: { login: string; type: string };
 }
 
-export interface HandleCheckRunParams {
-  services: BotServices;
-  octokit: GitHubClient;
-  event: CheckRunEvent;
-  readConfig: () => Promise<unknown>;
-}
-
-export type CheckRunOutcome = "ignored" | "duplicate" | "handled";
+export type HandleCheckRunParams = WebhookHandlerParams<CheckRunEvent>;
 
 /** A click on Destroy, Re-run or Extend on one of the bot's checks (or GitHub's own "Re-run"). */
-export async function handleCheckRun({ services, octokit, event, readConfig }: HandleCheckRunParams): Promise<CheckRunOutcome> {
+export async function handleCheckRun({ services, octokit, event, readConfig }: HandleCheckRunParams): Promise<WebhookOutcome> {
   const action = checkAction(event);
   const record = event.externalId === null ? null : services.store.getEnvironment(event.externalId);
   if (action === null || record === null) return "ignored";

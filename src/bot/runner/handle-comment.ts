@@ -4,7 +4,7 @@ import { parseCommand, type ShadowCommand } from "../commands/parse-command.js";
 import { reactEyes, reply } from "../github/comments.js";
 import type { GitHubClient } from "../github/octokit.js";
 import { fetchPullRequest, type PullRequestInfo } from "../github/pull-request.js";
-import { bestEffort, type BotServices } from "./bot-services.js";
+import { bestEffort } from "./bot-services.js";
 import { destroyEnvironment } from "./destroy-environment.js";
 import { writeConfigInvalidCheck } from "./environment-check.js";
 import { extendEnvironment } from "./extend-environment.js";
@@ -13,6 +13,7 @@ import { oncePerDelivery } from "./once-per-delivery.js";
 import { sendHelp, sendReply, type ReplyTarget } from "./replies.js";
 import { startTest } from "./start-test.js";
 import { renderStatus, writeStickyComment } from "./sticky-comment.js";
+import type { WebhookHandlerParams, WebhookOutcome } from "./webhook-handler.js";
 
 export interface CommentEvent {
   /** X-GitHub-Delivery. */
@@ -27,18 +28,10 @@ export interface CommentEvent {
   sender: { login: string; type: string };
 }
 
-export interface HandleCommentParams {
-  services: BotServices;
-  octokit: GitHubClient;
-  event: CommentEvent;
-  /** context.config("shadowops.yml"). */
-  readConfig: () => Promise<unknown>;
-}
-
-export type CommentOutcome = "ignored" | "duplicate" | "handled";
+export type HandleCommentParams = WebhookHandlerParams<CommentEvent>;
 
 /** `issue_comment.created`: a `/shadow` command on a PR, answered or carried out. */
-export async function handleComment({ services, octokit, event, readConfig }: HandleCommentParams): Promise<CommentOutcome> {
+export async function handleComment({ services, octokit, event, readConfig }: HandleCommentParams): Promise<WebhookOutcome> {
   const parsed = parseCommand(event.body);
   if (parsed.kind === "ignore" || event.sender.type === "Bot") return "ignored";
   const target: ReplyTarget = { octokit, owner: event.owner, repo: event.repo, issueNumber: event.issueNumber };

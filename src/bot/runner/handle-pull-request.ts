@@ -1,8 +1,6 @@
 import { environmentNameForPullRequest } from "../../core/environment-name.js";
 import { repositoryRole } from "../auth/authorize-actor.js";
-import type { GitHubClient } from "../github/octokit.js";
 import type { PullRequestInfo } from "../github/pull-request.js";
-import type { BotServices } from "./bot-services.js";
 import { writeDagCheck } from "./dag-check.js";
 import { destroyEnvironment } from "./destroy-environment.js";
 import { authorize, reportInvalidConfig } from "./handle-comment.js";
@@ -10,6 +8,7 @@ import { loadConfig } from "./load-config.js";
 import { oncePerDelivery } from "./once-per-delivery.js";
 import type { ReplyTarget } from "./replies.js";
 import { startTest } from "./start-test.js";
+import type { WebhookHandlerParams, WebhookOutcome } from "./webhook-handler.js";
 
 export interface PullRequestEvent {
   deliveryId: string;
@@ -24,21 +23,14 @@ export interface PullRequestEvent {
   sender: { login: string; type: string };
 }
 
-export interface HandlePullRequestParams {
-  services: BotServices;
-  octokit: GitHubClient;
-  event: PullRequestEvent;
-  readConfig: () => Promise<unknown>;
-}
-
-export type PullRequestOutcome = "ignored" | "duplicate" | "handled";
+export type HandlePullRequestParams = WebhookHandlerParams<PullRequestEvent>;
 
 /**
  * `pull_request`: the shadow label added (test) or removed (destroy), the PR closed or merged
  * (destroy), a push to a PR with a live shadow (its DAG check for the new commit asks for a
  * re-test, or a re-test starts when the config says so; never automatically for forks).
  */
-export async function handlePullRequest(params: HandlePullRequestParams): Promise<PullRequestOutcome> {
+export async function handlePullRequest(params: HandlePullRequestParams): Promise<WebhookOutcome> {
   const { services, event } = params;
   const environmentId = environmentNameForPullRequest(`${event.owner}/${event.repo}`, event.pull.number);
   const record = services.store.getEnvironment(environmentId);
