@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import pg from "pg";
+import { WarehouseClone } from "../../src/drivers/local/warehouse-clone.js";
 import { postgresSettingsFromEnv } from "../../src/warehouse/postgres-settings.js";
 
 /** Pids of live processes whose environment mentions `marker` (e.g. an environment's folder). */
@@ -20,13 +20,7 @@ export function processesMentioning(marker: string): number[] {
   return pids;
 }
 
-export async function databaseExists(name: string): Promise<boolean> {
-  const client = new pg.Client(postgresSettingsFromEnv());
-  await client.connect();
-  try {
-    const result = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-    return (result.rowCount ?? 0) > 0;
-  } finally {
-    await client.end();
-  }
+/** Whether the local PostgreSQL has this database, asked the way the local driver asks. */
+export function databaseExists(name: string): Promise<boolean> {
+  return new WarehouseClone(postgresSettingsFromEnv()).exists(name);
 }
