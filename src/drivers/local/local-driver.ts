@@ -187,8 +187,7 @@ export class LocalDriver implements ShadowDriver {
   /** Stops every process, drops the database, removes the home. Tolerates half-built environments. */
   async down(params: StepParams): Promise<void> {
     const { environment, progress } = params;
-    const record = await this.store.read(environment);
-    if (!record) throw new UnknownEnvironmentError(environment, (await this.store.list()).map((r) => r.name));
+    const record = await this.require(environment);
     const details = record.details as unknown as LocalDetails;
     if (record.state !== "destroying") await this.store.write({ ...record, state: "destroying" });
     if (details.airflow) {
