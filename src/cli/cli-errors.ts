@@ -35,8 +35,8 @@ export class EnvironmentError extends ExitError {
 }
 
 export class InterruptedError extends ExitError {
-  constructor(signal: string) {
-    super(`interrupted by ${signal}; the environment was torn down`, EXIT.interrupted);
+  constructor(signal: string, aftermath = "the environment was torn down") {
+    super(`interrupted by ${signal}; ${aftermath}`, EXIT.interrupted);
     this.name = "InterruptedError";
   }
 }

@@ -32,14 +32,15 @@ export function abortOnSignals(): { signal: AbortSignal; received: () => string 
 /**
  * Runs `work` with an abort signal wired to SIGINT/SIGTERM; whatever it throws after a
  * signal becomes an InterruptedError (exit 130), since the cause was the user's Ctrl-C.
+ * `aftermath` says what was left, for commands that do not tear down (migrate, run-dag).
  */
-export async function runInterruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function runInterruptible<T>(work: (signal: AbortSignal) => Promise<T>, aftermath?: string): Promise<T> {
   const interrupt = abortOnSignals();
   try {
     return await work(interrupt.signal);
   } catch (error) {
     const signal = interrupt.received();
-    if (signal) throw new InterruptedError(signal);
+    if (signal) throw new InterruptedError(signal, aftermath);
     throw error;
   } finally {
     interrupt.dispose();

@@ -14,6 +14,8 @@ import { runListCommand } from "./commands/list-command.js";
 import { runReapCommand } from "./commands/reap-command.js";
 import { runExtendCommand } from "./commands/extend-command.js";
 import { runInventoryCommand } from "./commands/inventory-command.js";
+import { runMigrateCommand } from "./commands/migrate-command.js";
+import { runRunDagCommand } from "./commands/run-dag-command.js";
 import { NOTIFY_EVENTS, parseRetries, parseUsd, runNotifyCommand } from "./commands/notify-command.js";
 import { parseDuration } from "../core/parse-duration.js";
 
@@ -52,7 +54,7 @@ export function buildProgram(): Command {
     new Option("--driver <name>", "where the shadow lives: this machine, or a CloudFormation stack on AWS").choices(["local", "aws"]).default("local");
   const awsOnly = () => new Option("--driver <name>", "where the shadows live").choices(["aws"]).default("aws");
   const env = () => new Option("--env <name>", "environment name").default("local");
-  const json = () => new Option("--json", "print machine-readable JSON on stdout, no progress");
+  const json = () => new Option("--json", "print machine-readable JSON on stdout (progress stays on stderr)");
   const region = () => new Option("--region <region>", "AWS region (aws; default: AWS_REGION)");
   /** What `--driver aws` needs to create a shadow; each has an environment variable too (see README). */
   const awsCreateOptions = (command: Command) =>
@@ -72,7 +74,7 @@ export function buildProgram(): Command {
 
   const test = program
     .command("test")
-    .description("up → migrate → run the DAG → report → down; reuses an environment kept with --keep")
+    .description("up → migrate → run the DAG → report → down; reuses an environment kept with --keep (`migrate` and `run-dag` are its middle, as separate commands)")
     .addOption(driver())
     .addOption(env())
     .option("--dag <id>", "DAG to run", DEFAULT_DAG)
@@ -86,6 +88,35 @@ export function buildProgram(): Command {
   awsCreateOptions(test).action(async (options) => {
     process.exitCode = await runTestCommand(options);
   });
+
+  program
+    .command("migrate")
+    .description("deploy the project's code into a running environment and apply its pending migrations (the first half of `test`); exit 1 when a migration failed")
+    .addOption(driver())
+    .addOption(env())
+    .option("--project <dir>", "folder with dags/, r/ and migrations/", process.cwd())
+    .option("--no-deploy", "skip the deploy: `up` has just deployed this same code")
+    .option("--markdown <file>", "also write the report as GitHub markdown to this file")
+    .addOption(region())
+    .addOption(json())
+    .action(async (options) => {
+      process.exitCode = await runMigrateCommand(options);
+    });
+
+  program
+    .command("run-dag")
+    .description("run the DAG in an environment whose migrations are in (the second half of `test`) and report every task; exit 1 when the DAG failed")
+    .addOption(driver())
+    .addOption(env())
+    .option("--dag <id>", "DAG to run", DEFAULT_DAG)
+    .option("--timeout <duration>", "give up on the DAG run after this long", parseTtl)
+    .option("--migrations <file>", "the report `shadowops migrate --json` wrote: included in this report, and the DAG is refused when they failed")
+    .option("--markdown <file>", "also write the report as GitHub markdown (what the PR check shows) to this file")
+    .addOption(region())
+    .addOption(json())
+    .action(async (options) => {
+      process.exitCode = await runRunDagCommand(options);
+    });
 
   const up = program
     .command("up")

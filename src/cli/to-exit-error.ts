@@ -4,6 +4,7 @@ import { AwsFailureError, AwsInputError } from "../drivers/aws/aws-errors.js";
 import { AirflowStartError, EnvironmentExistsError, PortInUseError, UnknownEnvironmentError } from "../drivers/driver-errors.js";
 import { ChangedMigrationError } from "../migrations/migration-errors.js";
 import { EnvironmentBusyError } from "../shadow-test/run-shadow-test.js";
+import { StepOrderError } from "../shadow-test/run-separate-steps.js";
 import { EXIT, EnvironmentError, ExitError, UsageError } from "./cli-errors.js";
 
 /** One place that decides what each kind of failure means for the exit code. */
@@ -17,6 +18,8 @@ export function toExitError(error: unknown): ExitError {
     error instanceof PortInUseError ||
     error instanceof InvalidEnvironmentNameError ||
     error instanceof ChangedMigrationError ||
+    // run-dag after failed migrations, migrate --no-deploy on a tested environment.
+    error instanceof StepOrderError ||
     // A bad CIDR, expiry, snapshot, instance type or pull request: refused before anything was created.
     error instanceof AwsInputError
   ) {

@@ -1,9 +1,9 @@
 import type { EnvironmentState } from "../core/lifecycle.js";
 import type { MigrationResult } from "../core/migration-result.js";
 import type { DagRunResult, ShadowReport } from "../core/shadow-report.js";
-import { MigrationFailedError } from "../migrations/migration-errors.js";
 import type { Progress } from "../drivers/progress.js";
 import type { ShadowDriver, Workload } from "../drivers/shadow-driver.js";
+import { dagRunFailure, migrateOutcome, timerInto } from "./shadow-steps.js";
 
 export interface RunShadowTestParams {
   driver: ShadowDriver;
@@ -33,7 +33,7 @@ export class EnvironmentBusyError extends Error {
  * States of an idle environment that a test may reuse: kept after a test (passed, failed), or
  * created by `shadowops up`, which leaves it configuring (deployed, migrations not yet applied).
  */
-const REUSABLE_STATES: readonly EnvironmentState[] = ["passed", "failed", "configuring"];
+export const REUSABLE_STATES: readonly EnvironmentState[] = ["passed", "failed", "configuring"];
 
 /**
  * `shadowops test`: up → configure → migrate → run the DAG → report → down.
@@ -44,14 +44,7 @@ const REUSABLE_STATES: readonly EnvironmentState[] = ["passed", "failed", "confi
 export async function runShadowTest(params: RunShadowTestParams): Promise<ShadowReport> {
   const { driver, environment, progress, signal } = params;
   const timings: ShadowReport["timings"] = [];
-  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await work();
-    } finally {
-      timings.push({ phase, durationMs: Math.round(performance.now() - started) });
-    }
-  };
+  const timed = timerInto(timings);
 
   const existing = await driver.get(environment);
   const warm = existing !== undefined && REUSABLE_STATES.includes(existing.state);
@@ -84,21 +77,14 @@ export async function runShadowTest(params: RunShadowTestParams): Promise<Shadow
       progress({ phase: "up", message: `reusing environment ${environment} (warm re-test)` });
       await timed("configure", () => driver.configure({ environment, workload: params.workload, progress, signal }));
     }
-    try {
-      migrations = await timed("migrate", () => driver.migrate({ environment, workload: params.workload, progress, signal }));
-    } catch (error) {
-      if (!(error instanceof MigrationFailedError)) throw error;
-      migrations = (error as MigrationFailedError & { results?: MigrationResult[] }).results ?? [];
-      failure = error.message;
-    }
+    ({ migrations, failure } = await timed("migrate", () =>
+      migrateOutcome(driver, { environment, workload: params.workload, progress, signal }),
+    ));
     if (!failure) {
       dagRun = await timed("run", () =>
         driver.runDag({ environment, dagId: params.dagId, conf: params.conf, timeoutMs: params.dagTimeoutMs, progress, signal }),
       );
-      if (dagRun.state !== "success") {
-        const failed = dagRun.tasks.filter((task) => task.state === "failed").map((task) => task.taskId);
-        failure = `DAG ${dagRun.dagId} ${dagRun.state}${failed.length ? `: ${failed.join(", ")} failed` : ""}`;
-      }
+      failure = dagRunFailure(dagRun);
     }
   } catch (error) {
     await tearDownAfterError(error);

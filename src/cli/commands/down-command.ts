@@ -1,4 +1,3 @@
-import { silentProgress } from "../../drivers/progress.js";
 import { EXIT } from "../cli-errors.js";
 import { createDriver, type DriverOptions } from "../create-driver.js";
 import { printOutput } from "../print-output.js";
@@ -11,7 +10,7 @@ export interface DownCommandOptions extends DriverOptions {
 
 export async function runDownCommand(options: DownCommandOptions): Promise<number> {
   const driver = createDriver(options);
-  await driver.down({ environment: options.env, progress: options.json ? silentProgress : stderrProgress() });
+  await driver.down({ environment: options.env, progress: stderrProgress() });
   printOutput({ json: Boolean(options.json), data: { name: options.env, state: "destroyed" }, text: () => `environment ${options.env} destroyed` });
   return EXIT.ok;
 }

@@ -1,4 +1,3 @@
-import { silentProgress } from "../../drivers/progress.js";
 import { EXIT } from "../cli-errors.js";
 import { createAwsDriver, type DriverOptions } from "../create-driver.js";
 import { printOutput } from "../print-output.js";
@@ -19,7 +18,7 @@ export async function runExtendCommand(options: ExtendCommandOptions): Promise<n
     ttlMs: options.ttl,
     byMs: options.by,
     until: options.expiresAt,
-    progress: options.json ? silentProgress : stderrProgress(),
+    progress: stderrProgress(),
   });
   printOutput({
     json: Boolean(options.json),

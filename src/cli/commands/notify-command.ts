@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { InvalidArgumentError } from "commander";
-import { readFile } from "node:fs/promises";
-import { callbackEventSchema, shadowReportSchema, type CallbackEvent, type CallbackEventType } from "../../bot/callbacks/callback-event.js";
+import { callbackEventSchema, type CallbackEvent, type CallbackEventType } from "../../bot/callbacks/callback-event.js";
 import { CALLBACK_PATH, signCallback } from "../../bot/callbacks/sign-callback.js";
 import type { ShadowReport } from "../../core/shadow-report.js";
 import { EXIT, EnvironmentError, ExitError, UsageError } from "../cli-errors.js";
 import { printOutput } from "../print-output.js";
+import { readReportFile } from "../read-report-file.js";
 
 export const NOTIFY_EVENTS = ["phase", "ready", "migrations", "dag_result", "destroyed", "failed"] as const satisfies readonly CallbackEventType[];
 
@@ -209,26 +209,9 @@ async function buildEvent(options: NotifyCommandOptions, env: NodeJS.ProcessEnv)
   return parsed.data;
 }
 
-/** A ShadowReport as `shadowops test --json` wrote it, with the repository and commit filled in when given. */
+/** A ShadowReport file, with the repository and commit filled in when given. */
 async function readReport(file: string, options: NotifyCommandOptions): Promise<ShadowReport> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read the report ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new UsageError(`the report ${file} is not JSON: write it with \`shadowops test --json > ${file}\``);
-  }
-  const parsed = shadowReportSchema.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 10).map((issue) => `${issue.path.join(".") || "(report)"}: ${issue.message}`);
-    throw new UsageError(`the report ${file} is not a shadow test report: ${problems.join("; ")}`);
-  }
-  const report: ShadowReport = parsed.data;
+  const report = await readReportFile(file);
   return {
     ...report,
     ...(report.repository === undefined && options.repository ? { repository: options.repository } : {}),

@@ -1,4 +1,3 @@
-import { silentProgress } from "../../drivers/progress.js";
 import { EXIT } from "../cli-errors.js";
 import { createAwsDriver, type DriverOptions } from "../create-driver.js";
 import { printOutput } from "../print-output.js";
@@ -12,7 +11,7 @@ export interface ReapCommandOptions extends DriverOptions {
 /** What the scheduled reaper runs: destroys every shadow whose expiry has passed; exit 3 if one could not be. */
 export async function runReapCommand(options: ReapCommandOptions): Promise<number> {
   const driver = createAwsDriver(options);
-  const result = await driver.reap({ dryRun: options.dryRun, progress: options.json ? silentProgress : stderrProgress() });
+  const result = await driver.reap({ dryRun: options.dryRun, progress: stderrProgress() });
   printOutput({
     json: Boolean(options.json),
     data: result,

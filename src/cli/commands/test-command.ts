@@ -1,12 +1,7 @@
-import { writeFile } from "node:fs/promises";
-import { renderMarkdownReportSafely } from "../../report/render-markdown-report.js";
-import { silentProgress } from "../../drivers/progress.js";
-import { renderTerminalReport } from "../../report/render-terminal-report.js";
 import { runShadowTest } from "../../shadow-test/run-shadow-test.js";
-import { EXIT } from "../cli-errors.js";
 import { createDriver, type DriverOptions } from "../create-driver.js";
 import { runInterruptible } from "../interrupt.js";
-import { printOutput } from "../print-output.js";
+import { printReport } from "../print-report.js";
 import { stderrProgress } from "../stderr-progress.js";
 import { workloadIn } from "../workload-in.js";
 
@@ -33,11 +28,10 @@ export async function runTestCommand(options: TestCommandOptions): Promise<numbe
       keep: options.keep,
       ttlMs: options.ttl,
       dagTimeoutMs: options.timeout,
-      progress: options.json ? silentProgress : stderrProgress(),
+      // On stderr even with --json: a CI step that prints nothing for minutes looks hung.
+      progress: stderrProgress(),
       signal,
     });
-    if (options.markdown) await writeFile(options.markdown, renderMarkdownReportSafely(report));
-    printOutput({ json: Boolean(options.json), data: report, text: () => renderTerminalReport(report, { color: process.stdout.isTTY }) });
-    return report.outcome === "passed" ? EXIT.ok : EXIT.testFailed;
+    return printReport(report, options);
   });
 }

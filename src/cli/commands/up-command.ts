@@ -1,4 +1,3 @@
-import { silentProgress } from "../../drivers/progress.js";
 import { EXIT } from "../cli-errors.js";
 import { createDriver, type DriverOptions } from "../create-driver.js";
 import { runInterruptible } from "../interrupt.js";
@@ -21,7 +20,7 @@ export async function runUpCommand(options: UpCommandOptions): Promise<number> {
       environment: options.env,
       workload,
       ttlMs: options.ttl,
-      progress: options.json ? silentProgress : stderrProgress(),
+      progress: stderrProgress(),
       signal,
     });
     const cost = record.details.cost as { hourlyUsd: number; summary: string } | undefined;
