@@ -272,7 +272,11 @@ def test_creates_need_the_environment_tag_and_changes_need_it_on_the_resource():
     ):
         condition = by_sid[sid]["Condition"]["Null"]
         assert condition["aws:RequestTag/shadowops:environment"] == "false", sid
-    for sid in ("ChangeAndDeleteTaggedShadowStacks", "ChangeTaggedNetworkAndHost"):
+    for sid in (
+        "ChangeAndDeleteTaggedShadowStacks",
+        "ChangeTaggedNetworkAndHost",
+        "ManageShadowSecrets",
+    ):
         condition = by_sid[sid]["Condition"]["Null"]
         assert condition["aws:ResourceTag/shadowops:environment"] == "false", sid
 
@@ -303,3 +307,36 @@ def test_host_roles_are_bounded_and_passed_to_ec2_only():
 def test_every_parameter_is_documented():
     for name, parameter in TEMPLATE["Parameters"].items():
         assert len(parameter.get("Description", "")) >= 20, name
+
+
+def statements_granting(action: str) -> list[dict[str, Any]]:
+    return [
+        statement
+        for statement in policy_statements()
+        if statement["Effect"] == "Allow"
+        and any(
+            fnmatchcase(action.lower(), pattern.lower())
+            for pattern in as_list(statement["Action"])
+        )
+    ]
+
+
+def test_setting_a_restored_warehouse_password_reaches_only_shadow_clusters_and_secrets():
+    # The driver's step after a restore: GetSecretValue(WarehouseSecretArn), then
+    # ModifyCluster(MasterUserPassword) on the shadow cluster. Neither may reach further.
+    [modify] = statements_granting("redshift:ModifyCluster")
+    assert {
+        "Fn::Sub": "arn:${AWS::Partition}:redshift:${AWS::Region}:${AWS::AccountId}:cluster:shadowops-*"
+    } in modify["Resource"]
+    for resource in modify["Resource"]:
+        assert (
+            ":cluster:shadowops-*" in resource["Fn::Sub"]
+            or ":cluster:" not in resource["Fn::Sub"]
+        ), resource
+    [read] = statements_granting("secretsmanager:GetSecretValue")
+    assert read["Resource"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:shadowops/*"
+    }
+    assert read["Condition"] == {
+        "Null": {"aws:ResourceTag/shadowops:environment": "false"}
+    }

@@ -53,6 +53,7 @@ import { pgWarehouseConnector, type ConnectWarehouse } from "./connect-warehouse
 import { estimateCost, type CostEstimate } from "./cost-estimate.js";
 import { secretsManagerLogin, type ReadLogin } from "./read-secret.js";
 import { removeLeftovers } from "./remove-leftovers.js";
+import { setWarehousePassword } from "./set-warehouse-password.js";
 import { missingInventoryOutputs, renderInventory } from "./render-inventory.js";
 import { parseSnapshotSelector, resolveSnapshot, type ResolvedSnapshot } from "./resolve-snapshot.js";
 import { formatExpiresAt, parseExpiresAt, SHADOW_TAG, shadowTags, tagMap, validateMetadata, type ShadowMetadata } from "./shadow-tags.js";
@@ -301,6 +302,20 @@ export class AwsDriver implements ShadowDriver {
       }
       let record = this.toRecord(stack!);
       progress({ phase: "up", message: `stack ${stackName} is ready${record.airflowUrl ? `; Airflow will be at ${record.airflowUrl}` : ""}` });
+      if (snapshot) {
+        const outputs = requireOutputs(record.details as unknown as AwsDetails, ["WarehouseClusterIdentifier", "WarehouseSecretArn"]);
+        await setWarehousePassword({
+          redshift: this.options.clients.redshift,
+          readLogin: this.readLogin,
+          clusterIdentifier: outputs.WarehouseClusterIdentifier,
+          secretArn: outputs.WarehouseSecretArn,
+          snapshot: snapshot.identifier,
+          poll: this.poll,
+          timeoutMs: stackTimeoutMs,
+          progress,
+          signal,
+        });
+      }
       if (params.workload) {
         await this.configureHostOf(record, params.workload, progress, signal);
       } else {

@@ -186,9 +186,21 @@ export class LeftoverResourcesError extends AwsFailureError {
 export class ExtendWouldReplaceError extends AwsFailureError {
   constructor(readonly environment: string, readonly replaced: string[]) {
     super(
-      `extending ${environment} would replace or remove ${replaced.join(", ")} (CloudFormation re-resolves the host image ` +
-        `on every update, and a new Ubuntu image has been published since the stack was created), which would wipe the ` +
-        `configured host. Nothing was changed. Re-create the environment instead (\`shadowops down\` then \`up\`), or let it expire.`,
+      `extending ${environment} would replace or remove ${replaced.join(", ")}, according to CloudFormation's change set, ` +
+        `which would wipe what is configured there. Nothing was changed. Re-create the environment instead ` +
+        `(\`shadowops down\` then \`up\`), or let it expire.`,
+    );
+  }
+}
+
+/** The generated password could not be given to a restored cluster: the shadow's warehouse would refuse its own login. */
+export class WarehousePasswordError extends AwsFailureError {
+  constructor(readonly clusterIdentifier: string, readonly step: string, cause: string) {
+    super(
+      `setting the generated admin password on the restored warehouse ${clusterIdentifier} failed at ${step}: ${cause}. ` +
+        `A restored cluster keeps the snapshot's password, so neither the host nor the migrations could log in; ` +
+        `the environment is torn down. Fix the cause (the deployer role needs redshift:ModifyCluster on shadowops-* clusters ` +
+        `and secretsmanager:GetSecretValue on shadowops/* secrets) and run \`shadowops up\` again.`,
     );
   }
 }

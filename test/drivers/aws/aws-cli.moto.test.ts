@@ -68,7 +68,11 @@ async function shadowops(args: string[], extraEnv: Record<string, string | undef
 
 describe("shadowops --driver aws", { timeout: 120_000 }, () => {
   it("up → list → status → inventory → reap --dry-run → extend → down", async () => {
-    const up = await shadowops(["up", "--driver", "aws", "--env", "cli-pr-5", "--ttl", "2s", "--json"]);
+    // --snapshot none: a restore ends with setting the generated password on the cluster named
+    // by the WarehouseClusterIdentifier output, which this template has not (gap 6), and which
+    // moto's own cluster names (gap 3) would not match without the middleware this CLI cannot
+    // get. aws-driver.moto.test.ts covers the restore and its password.
+    const up = await shadowops(["up", "--driver", "aws", "--env", "cli-pr-5", "--ttl", "2s", "--snapshot", "none", "--json"]);
     expect(up.stderr).not.toMatch(/shadowops: /);
     expect(up.code).toBe(0);
     const created = JSON.parse(up.stdout) as { name: string; airflowUrl: string; expiresAt: string; cost: { hourlyUsd: number; summary: string } };
@@ -89,9 +93,9 @@ describe("shadowops --driver aws", { timeout: 120_000 }, () => {
       stack: { name: "shadowops-cli-pr-5", status: "CREATE_COMPLETE" },
       repository: "acme/warehouse",
       pullRequest: "5",
-      snapshot: "prod-2",
+      snapshot: null,
       host: { instanceType: "t3.large" },
-      warehouse: { nodeType: "ra3.large", nodes: 1, database: "analytics" },
+      warehouse: { nodeType: "ra3.large", nodes: 1, database: "warehouse" },
       cost: { hourlyUsd: created.cost.hourlyUsd },
     });
     const statusText = await shadowops(["status", "--driver", "aws", "--env", "cli-pr-5"]);

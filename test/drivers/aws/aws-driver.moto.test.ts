@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateStackCommand, type CreateStackCommandInput, type DescribeChangeSetCommandOutput } from "@aws-sdk/client-cloudformation";
 import { CreateTagsCommand, CreateVpcCommand } from "@aws-sdk/client-ec2";
+import type { DescribeClustersCommandOutput, ModifyClusterCommandInput } from "@aws-sdk/client-redshift";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EnvironmentExistsError } from "../../../src/drivers/driver-errors.js";
 import type { ProgressEvent } from "../../../src/drivers/progress.js";
@@ -26,6 +27,7 @@ import {
   StackStuckError,
   ThrottledError,
   UnknownPriceError,
+  WarehousePasswordError,
 } from "../../../src/drivers/aws/aws-errors.js";
 import type { ConfigureHostParams } from "../../../src/drivers/aws/configure-host.js";
 import { AirflowClient } from "../../../src/airflow/airflow-client.js";
@@ -38,10 +40,12 @@ import {
   applyEnv,
   completeMotoStackDeletion,
   createProduction,
+  createSkippedSecret,
   failedCreationEvents,
   injectError,
   inspector,
   motoClients,
+  motoClusterPassword,
   motoEnv,
   motoTemplate,
   patchOutput,
@@ -140,6 +144,7 @@ describe("aws driver in moto: the life of an environment", { timeout: 120_000 },
   it("up restores the newest snapshot, reads the outputs, configures the host; list, inventory; down leaves nothing", async () => {
     const h = harness();
     await createProduction(h.clients.redshift, ["prod-1", "prod-2", "prod-3"]);
+    await createSkippedSecret("acme-pr-42", "warehouse", "warehouse_admin");
     const created: CreateStackCommandInput[] = [];
     patchOutput(h.clients.cloudFormation as never, "CreateStack", (_output, input) => created.push(input as unknown as CreateStackCommandInput));
 
@@ -279,6 +284,7 @@ describe("aws driver in moto: snapshots", { timeout: 60_000 }, () => {
   it("takes a snapshot by id, or none", async () => {
     const h = harness({ settings: { snapshot: "prod-1" } });
     await createProduction(h.clients.redshift, ["prod-1", "prod-2"]);
+    await createSkippedSecret("pr-8", "warehouse", "warehouse_admin");
     const byId = await h.driver.up({ environment: "pr-8", progress: collect(h) });
     expect((byId.details as unknown as AwsDetails).snapshot).toBe("prod-1");
 
@@ -307,6 +313,94 @@ describe("aws driver in moto: snapshots", { timeout: 60_000 }, () => {
 
     for (const calls of [h.calls, elsewhere.calls, noSnapshots.calls]) expect(calls).not.toContain("CloudFormation.CreateStack");
     expect(await look.stackExists("shadowops-pr-10")).toBe(false);
+  });
+});
+
+describe("aws driver in moto: the restored warehouse gets the generated password", { timeout: 120_000 }, () => {
+  it("sets the secret's password on a restored cluster and waits until Redshift has applied it", async () => {
+    const seen = { looksAfterModify: 0, atConfigure: -1 };
+    const h = harness({ settings: { snapshot: "prod-1" }, extra: { configureHost: async () => void (seen.atConfigure = seen.looksAfterModify) } });
+    await createProduction(h.clients.redshift, ["prod-1"]);
+    const secret = await createSkippedSecret("pr-30", "warehouse", "warehouse_admin");
+    const modified: ModifyClusterCommandInput[] = [];
+    patchOutput(h.clients.redshift as never, "ModifyCluster", (_output, input) => modified.push(input as unknown as ModifyClusterCommandInput));
+    // moto applies a password at once; Redshift lists it as pending, then modifies the cluster.
+    // The first two looks after ModifyCluster answer that, so the driver must wait them out.
+    patchOutput<DescribeClustersCommandOutput>(h.clients.redshift as never, "DescribeClusters", (output, input) => {
+      if (!modified.length || !input.ClusterIdentifier) return;
+      seen.looksAfterModify += 1;
+      if (seen.looksAfterModify > 2) return;
+      for (const cluster of output.Clusters ?? []) {
+        cluster.ClusterStatus = seen.looksAfterModify === 1 ? "available" : "modifying";
+        cluster.PendingModifiedValues = { MasterUserPassword: "****" };
+      }
+    });
+
+    const record = await h.driver.up({ environment: "pr-30", workload: WORKLOAD, progress: collect(h) });
+
+    const cluster = (record.details as unknown as AwsDetails).outputs.WarehouseClusterIdentifier!;
+    expect(cluster).toMatch(/^shadowops-pr-30-WarehouseCluster-/);
+    expect(modified).toEqual([{ ClusterIdentifier: cluster, MasterUserPassword: secret.password }]);
+    // What the emulator's cluster now holds (gap 2: before, the unresolved dynamic reference).
+    expect(await motoClusterPassword(moto, cluster)).toBe(secret.password);
+    // The host was configured only once the cluster was available with the password applied.
+    expect(seen).toEqual({ looksAfterModify: 3, atConfigure: 3 });
+    expect(h.calls.indexOf("Redshift.ModifyCluster")).toBeGreaterThan(h.calls.indexOf("SecretsManager.GetSecretValue"));
+    const messages = h.progress.map((e) => e.message);
+    expect(messages).toContain(`warehouse: ${cluster} was restored from prod-1 and still has its admin password; setting the generated one from Secrets Manager`);
+    expect(messages).toContain(`warehouse: ${cluster} is available with the generated admin password`);
+    expect(messages.join("\n")).not.toContain(secret.password);
+
+    const none = harness({ settings: { snapshot: "none" } });
+    const empty = await none.driver.up({ environment: "pr-31", progress: collect(none) });
+    const emptyCluster = (empty.details as unknown as AwsDetails).outputs.WarehouseClusterIdentifier!;
+    expect(none.calls).not.toContain("Redshift.ModifyCluster");
+    expect(none.calls).not.toContain("SecretsManager.GetSecretValue");
+    // CloudFormation gave the empty cluster the generated password itself (moto leaves the reference unresolved: gap 2).
+    expect(await motoClusterPassword(moto, emptyCluster)).toMatch(/^\{\{resolve:secretsmanager:.*:SecretString:password\}\}$/);
+  });
+
+  it("a password that cannot be set fails up like any failed provision: torn down, said why, never the password", async () => {
+    const h = harness({ settings: { snapshot: "prod-1" } });
+    await createProduction(h.clients.redshift, ["prod-1"]);
+    const secret = await createSkippedSecret("pr-32", "warehouse", "warehouse_admin");
+    // Redshift refuses while the cluster is busy; the message here also carries the password,
+    // to check that it is blanked out of everything the user sees.
+    const refused = injectError(h.clients.redshift as never, "ModifyCluster", {
+      name: "InvalidClusterStateFault",
+      message: `There is an operation running on the Cluster (MasterUserPassword=${secret.password}). Please try to modify it later.`,
+      status: 400,
+    });
+
+    const error = await h.driver.up({ environment: "pr-32", workload: WORKLOAD, progress: collect(h) }).catch((e: unknown) => e);
+
+    expect(refused.attempts).toBe(1);
+    expect(error).toBeInstanceOf(WarehousePasswordError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^setting the generated admin password on the restored warehouse shadowops-pr-32-WarehouseCluster-\w+ failed at ModifyCluster: InvalidClusterStateFault: There is an operation running/);
+    expect(message).toContain("the environment is torn down");
+    expect(message).not.toContain(secret.password);
+    expect(h.progress.map((e) => e.message).join("\n")).not.toContain(secret.password);
+    expect(h.progress.map((e) => e.message)).toContain("failed: tearing down pr-32");
+    expect(h.configured).toEqual([]);
+    expect(await look.stackExists("shadowops-pr-32")).toBe(false);
+    expect(await look.clusterIds()).toEqual(["production"]);
+    expect(await look.taggedResources("pr-32")).toEqual([]);
+  });
+
+  it("a warehouse secret that cannot be read fails up the same way", async () => {
+    const h = harness({ settings: { snapshot: "prod-1" } });
+    await createProduction(h.clients.redshift, ["prod-1"]);
+    // No createSkippedSecret: Secrets Manager answers ResourceNotFoundException for the output's ARN.
+
+    const error = await h.driver.up({ environment: "pr-33", progress: collect(h) }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(WarehousePasswordError);
+    expect((error as Error).message).toMatch(/failed at reading the secret arn:aws:secretsmanager:us-east-1:123456789012:secret:shadowops\/pr-33\/warehouse-1a2b3c4d-AbCdEf: ResourceNotFoundException/);
+    expect(h.calls).not.toContain("Redshift.ModifyCluster");
+    expect(await look.stackExists("shadowops-pr-33")).toBe(false);
+    expect(await look.clusterIds()).toEqual(["production"]);
+    expect(await look.taggedResources("pr-33")).toEqual([]);
   });
 });
 

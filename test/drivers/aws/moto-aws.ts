@@ -7,7 +7,9 @@
  *  1. The host image parameter: moto seeds only Amazon Linux's public SSM parameters, so the
  *     template it gets points the default at one of those (as cloudformation/tests does).
  *  2. AWS::SecretsManager::Secret is skipped: no secrets, no WarehouseSecretArn/AirflowSecretArn
- *     outputs. GetAtt of a Redshift Endpoint.Address gives the whole endpoint as a dict's repr.
+ *     outputs, and the cluster's password stays the unresolved {{resolve:secretsmanager:…}} text.
+ *     GetAtt of a Redshift Endpoint.Address gives the whole endpoint as a dict's repr, and Ref of
+ *     the cluster (WarehouseClusterIdentifier) a Python object's repr.
  *  3. Redshift resources in a stack are not deleted with it, not tagged, and not given the
  *     template's names (the driver's leftover removal handles this; the tests check it does).
  *  4. DeleteStack never deletes the route table, so the VPC, subnets and internet gateway stay
@@ -48,6 +50,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { CreateClusterCommand, CreateClusterSnapshotCommand, DescribeClustersCommand, RedshiftClient } from "@aws-sdk/client-redshift";
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import { CreateSecretCommand, GetRandomPasswordCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { AwsClients } from "../../../src/drivers/aws/aws-driver.js";
 import { createAwsClients } from "../../../src/drivers/aws/aws-clients.js";
 import { REPO_ROOT } from "../../support/run-cli.js";
@@ -187,13 +190,45 @@ export function addCloudFormationOutputs(clients: AwsClients): void {
           outputs.push({ OutputKey: key, OutputValue: `arn:aws:secretsmanager:${REGION}:123456789012:secret:shadowops/${environment}/${kind}-1a2b3c4d-AbCdEf` });
         }
       }
+      // moto's endpoint address is "<cluster identifier>.<unique id>.<region>.redshift.amazonaws.com".
+      const address = outputs.map((o) => /^\{'Address': '([^']+)'/.exec(o.OutputValue ?? "")?.[1]).find(Boolean);
       for (const item of outputs) {
-        const address = /^\{'Address': '([^']+)'/.exec(item.OutputValue ?? "")?.[1];
         if (item.OutputKey === "WarehouseEndpoint" && address) item.OutputValue = address;
+        if (item.OutputKey === "WarehouseClusterIdentifier" && address) item.OutputValue = address.split(".")[0];
       }
       stack.Outputs = outputs;
     }
   });
+}
+
+/**
+ * Gap 2: the secret CloudFormation would have generated, under the name whose ARN the outputs
+ * above (and motoTemplate's literal ones) give: moto finds a secret by the name in an ARN it did
+ * not issue. The password comes from Secrets Manager's own generator, as the template's does.
+ */
+export async function createSkippedSecret(
+  environment: string,
+  kind: "warehouse" | "airflow",
+  username: string,
+): Promise<{ arn: string; password: string }> {
+  const client = new SecretsManagerClient({ region: REGION });
+  const password = (await client.send(new GetRandomPasswordCommand({ PasswordLength: 32, ExcludePunctuation: true, RequireEachIncludedType: true })))
+    .RandomPassword!;
+  const name = `shadowops/${environment}/${kind}-1a2b3c4d-AbCdEf`;
+  // Untagged: moto's DeleteStack would not delete it, and `down` would rightly report it as left behind.
+  await client.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ username, password }) }));
+  return { arn: `arn:aws:secretsmanager:${REGION}:123456789012:secret:${name}`, password };
+}
+
+/**
+ * The admin password moto holds for a cluster, from its state dump: no AWS API returns a
+ * password, and this shows what a ModifyCluster really did to the emulator's cluster.
+ */
+export async function motoClusterPassword(moto: MotoServer, clusterIdentifier: string): Promise<string | undefined> {
+  const state = (await (await fetch(`${moto.url}/moto-api/data.json`)).json()) as {
+    redshift?: { Cluster?: { cluster_identifier: string; master_user_password?: string }[] };
+  };
+  return state.redshift?.Cluster?.find((cluster) => cluster.cluster_identifier === clusterIdentifier)?.master_user_password;
 }
 
 /**
