@@ -1,7 +1,8 @@
-import type { ApplicationFunction } from "probot";
+import type { ApplicationFunction, Context } from "probot";
 import { createCallbackRoute } from "./callbacks/callback-route.js";
 import { createCircleCiWebhookRoute } from "./callbacks/circleci-webhook-route.js";
 import { createCircleCiClient } from "./circleci/circleci-client.js";
+import { createConfigCache } from "./config/config-cache.js";
 import { CONFIG_FILE } from "./config/shadowops-config.js";
 import { applyCallbackEvent } from "./runner/apply-callback-event.js";
 import { applyCircleCiWorkflow } from "./runner/apply-circleci-workflow.js";
@@ -50,19 +51,26 @@ export function createShadowOpsApp({ settings, fetch, now = Date.now, sleep, sto
       log: app.log,
       locks: createKeyedLock(),
       octokitFor: (installationId) => app.auth(installationId),
+      configs: createConfigCache({ now }),
     };
+    const readConfig = (context: Context<"issue_comment" | "pull_request" | "check_run">) => () =>
+      services.configs.get(context.payload.repository.owner.login, context.payload.repository.name, () => context.config(CONFIG_FILE));
 
     app.on("issue_comment.created", async (context) => {
       const event = commentEvent(context);
-      await limit(() => handleComment({ services, octokit: context.octokit, event, readConfig: () => context.config(CONFIG_FILE) }));
+      await limit(() => handleComment({ services, octokit: context.octokit, event, readConfig: readConfig(context) }));
     });
     app.on(["pull_request.labeled", "pull_request.unlabeled", "pull_request.closed", "pull_request.synchronize"], async (context) => {
       const event = pullRequestEvent(context);
-      await limit(() => handlePullRequest({ services, octokit: context.octokit, event, readConfig: () => context.config(CONFIG_FILE) }));
+      await limit(() => handlePullRequest({ services, octokit: context.octokit, event, readConfig: readConfig(context) }));
     });
     app.on(["check_run.requested_action", "check_run.rerequested"], async (context) => {
       const event = checkRunEvent(context);
-      await limit(() => handleCheckRun({ services, octokit: context.octokit, event, readConfig: () => context.config(CONFIG_FILE) }));
+      await limit(() => handleCheckRun({ services, octokit: context.octokit, event, readConfig: readConfig(context) }));
+    });
+    app.on("push", async (context) => {
+      const { ref, repository } = context.payload;
+      if (ref === `refs/heads/${repository.default_branch}`) services.configs.invalidateOwner(repository.full_name.split("/")[0] ?? "");
     });
 
     addHandler(

@@ -1,5 +1,6 @@
 import type { Logger } from "probot";
 import type { CircleCiClient } from "../circleci/circleci-client.js";
+import type { ConfigCache } from "../config/config-cache.js";
 import type { GitHubClient } from "../github/octokit.js";
 import type { BotStore } from "../store/bot-store.js";
 import type { KeyedLock } from "./keyed-lock.js";
@@ -14,6 +15,8 @@ export interface BotServices {
   locks: KeyedLock;
   /** An installation's client, for work that does not come with a webhook (callbacks). */
   octokitFor: (installationId: number) => Promise<GitHubClient>;
+  /** `.github/shadowops.yml` per repository, until a push to a default branch. */
+  configs: ConfigCache;
 }
 
 /** Runs a write the user can live without (a comment refresh) and logs instead of failing the event. */

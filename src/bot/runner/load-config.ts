@@ -13,6 +13,16 @@ export async function loadConfig(read: () => Promise<unknown>): Promise<LoadedCo
   } catch (error) {
     return { ...unreadableConfig(error), label: DEFAULT_LABEL };
   }
+  if (typeof raw !== "object" || raw === null) return check(raw);
+  // The config cache hands out the same object until the file changes: check it once.
+  let loaded = checked.get(raw);
+  if (!loaded) checked.set(raw, (loaded = check(raw)));
+  return loaded;
+}
+
+const checked = new WeakMap<object, LoadedConfig>();
+
+function check(raw: unknown): LoadedConfig {
   const parsed = parseShadowOpsConfig(raw);
   return { ...parsed, label: parsed.ok ? parsed.config.label : rawLabel(raw) };
 }

@@ -68,3 +68,10 @@ export function checkRunAction(identifier: string, externalId: string, headSha: 
   payload.sender.login = sender;
   return payload;
 }
+
+/** push to Codertocat/Hello-World (has an installation); `ref` as in the payload, e.g. refs/heads/master (its default branch). */
+export function pushPayload(ref: string): Record<string, any> {
+  const payload = webhookExample("push", undefined as unknown as string, (example) => example.installation !== undefined && String(example.ref).startsWith("refs/heads/"));
+  payload.ref = ref;
+  return payload;
+}
