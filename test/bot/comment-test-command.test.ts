@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PIPELINE_PARAMETER_NAMES } from "../../src/bot/circleci/pipeline-parameters.js";
 import { ENVIRONMENT_CHECK_NAME } from "../../src/bot/github/check-runs.js";
 import { STICKY_MARKER } from "../../src/bot/github/comments.js";
-import { CIRCLECI_TOKEN, createTestBot, ENVIRONMENT, HEAD_SHA, installationToken, useNockGuards } from "./support/bot-harness.js";
+import { CIRCLECI_TOKEN, createTestBot, ENVIRONMENT, github, HEAD_SHA, installationToken, REPO, useNockGuards } from "./support/bot-harness.js";
 import { PIPELINE_ID, triggerOAuthPipeline, triggerPipelineRun } from "./support/circleci-mocks.js";
 import {
   configFile,
@@ -12,7 +12,9 @@ import {
   firstStickyComment,
   permission,
   pullRequest,
+  updateStickyComment,
 } from "./support/github-mocks.js";
+import { seedEnvironment } from "./support/records.js";
 import { prComment } from "./support/webhook-examples.js";
 
 useNockGuards();
@@ -103,5 +105,34 @@ describe("/shadow test on a pull request", () => {
       checkout: { branch: "pull/2/head" },
       parameters: expect.objectContaining({ shadowops_action: "test", shadowops_dag: "", shadowops_snapshot: "latest", shadowops_ttl: "4h" }),
     });
+  });
+
+  it("finds the sticky comment it no longer remembers on a PR it has a record of, instead of adding a second", async () => {
+    const bot = await createTestBot();
+    // A destroyed environment whose comment id was lost (a crash right after the comment was created).
+    seedEnvironment(bot.store, { state: "destroyed", pipeline: null, commentId: null, environmentCheck: null, deploymentId: null });
+    const updated: string[] = [];
+    installationToken();
+    eyes();
+    configFile("");
+    permission("Codertocat", "write");
+    pullRequest();
+    createChecks([], 1);
+    createDeployment([]);
+    triggerOAuthPipeline([]);
+    github()
+      .get(`${REPO}/issues/2/comments`)
+      .query(true)
+      .reply(200, [
+        { id: 31, body: "a person's comment", user: { login: "Codertocat", type: "User" } },
+        { id: 32, body: `${STICKY_MARKER}\nold status`, user: { login: "shadowops[bot]", type: "Bot" } },
+      ]);
+    updateStickyComment(updated, 32);
+
+    await bot.receive("issue_comment", prComment("/shadow test"));
+
+    expect(updated).toHaveLength(1);
+    expect(updated[0]).toContain(STICKY_MARKER);
+    expect(bot.store.getEnvironment(ENVIRONMENT)?.commentId).toBe(32);
   });
 });

@@ -9,6 +9,12 @@ export interface UpsertStickyCommentParams extends RepoRef {
   issueNumber: number;
   /** The comment's id as remembered; null when not known. */
   commentId: number | null;
+  /**
+   * Whether the bot may have written a sticky comment on the PR that it does not remember (the
+   * PR has a record without a comment id, e.g. a crash right after creating one): then the PR's
+   * comments are searched for the marker before a new comment is created.
+   */
+  mayExist: boolean;
   body: string;
 }
 
@@ -16,7 +22,7 @@ export interface UpsertStickyCommentParams extends RepoRef {
  * Writes the PR's status comment in place: the remembered comment if it still exists, else
  * the bot's comment carrying the marker, else a new one. Returns its id, to remember.
  */
-export async function upsertStickyComment({ octokit, owner, repo, issueNumber, commentId, body }: UpsertStickyCommentParams): Promise<number> {
+export async function upsertStickyComment({ octokit, owner, repo, issueNumber, commentId, mayExist, body }: UpsertStickyCommentParams): Promise<number> {
   if (commentId !== null) {
     try {
       await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body });
@@ -24,6 +30,10 @@ export async function upsertStickyComment({ octokit, owner, repo, issueNumber, c
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
+  }
+  if (!mayExist) {
+    const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
+    return data.id;
   }
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 });
   const existing = comments.find((comment) => comment.user?.type === "Bot" && (comment.body ?? "").includes(STICKY_MARKER));

@@ -62,7 +62,7 @@ export async function startTest(params: StartTestParams): Promise<StartTestOutco
       if (params.replyTo) await sendReply(params.replyTo, refusal);
       return { started: false, refusal: refusal.kind };
     }
-    return run(params, newRecord(params, id, existing));
+    return run(params, newRecord(params, id, existing), existing !== null);
   });
 }
 
@@ -136,7 +136,8 @@ function newRecord(params: StartTestParams, id: string, existing: EnvironmentRec
   };
 }
 
-async function run({ services, octokit }: StartTestParams, initial: EnvironmentRecord): Promise<StartTestOutcome> {
+/** `known`: the store had a record for this PR before (so a sticky comment may exist). */
+async function run({ services, octokit }: StartTestParams, initial: EnvironmentRecord, known: boolean): Promise<StartTestOutcome> {
   const { store, log } = services;
   const now = services.now();
   // Saved before any request: the slot counts against the repository's maximum from now on.
@@ -162,7 +163,9 @@ async function run({ services, octokit }: StartTestParams, initial: EnvironmentR
     // The queued check and the new deployment stay as they are until the first phase callback
     // (which links the pipeline): one request fewer on the path every command takes.
     record = store.putEnvironment({ ...record, pipeline: triggered.value });
-    const commentId = await bestEffort(log, "write the sticky comment", () => writeStickyComment({ octokit, record, now: services.now() }));
+    const commentId = await bestEffort(log, "write the sticky comment", () =>
+      writeStickyComment({ octokit, record, now: services.now(), mayExist: known }),
+    );
     record = store.putEnvironment({ ...record, commentId: commentId ?? record.commentId });
     log.info({ environment: record.id, pipeline: record.pipeline?.id, commit: record.headSha }, "shadow test started");
     return { started: true, record };
@@ -181,7 +184,7 @@ async function run({ services, octokit }: StartTestParams, initial: EnvironmentR
           writeDagCheck({ octokit, store, record, dagId: record.dag, update: { kind: "trigger-failed" }, now: later }),
         ),
     bestEffort(log, "set the deployment errored", () => writeDeploymentStatus({ octokit, record, state: "error", now: later })),
-    bestEffort(log, "write the sticky comment", () => writeStickyComment({ octokit, record, now: later })),
+    bestEffort(log, "write the sticky comment", () => writeStickyComment({ octokit, record, now: later, mayExist: known })),
   ]);
   record = store.putEnvironment({
     ...record,

@@ -9,14 +9,28 @@ export function renderStatus(record: EnvironmentRecord, now: number, sticky: boo
   return renderMarkdown("sticky-comment", { ...environmentView(record, now), sticky, marker: STICKY_MARKER }, LIMITS.comment);
 }
 
+export interface WriteStickyCommentParams {
+  octokit: GitHubClient;
+  record: EnvironmentRecord;
+  now: number;
+  /**
+   * False when this database never had a record for the PR before this one: the bot has not
+   * commented on it, so the PR's comments need not be listed (one GitHub request fewer on the
+   * first `/shadow test` of every PR). Only a lost database breaks that, and then the result is
+   * a second status comment, not a lost one.
+   */
+  mayExist?: boolean;
+}
+
 /** Writes the sticky comment in place; returns its id for the record. */
-export async function writeStickyComment({ octokit, record, now }: { octokit: GitHubClient; record: EnvironmentRecord; now: number }): Promise<number> {
+export async function writeStickyComment({ octokit, record, now, mayExist = true }: WriteStickyCommentParams): Promise<number> {
   return upsertStickyComment({
     octokit,
     owner: record.owner,
     repo: record.repo,
     issueNumber: record.pullNumber,
     commentId: record.commentId,
+    mayExist,
     body: renderStatus(record, now, true),
   });
 }

@@ -80,11 +80,13 @@ export function deploymentStatus(bodies: any[], id = 700, times = 1, scope: nock
 }
 
 /** The sticky comment: listed (none yet) and created on first write. */
-export function firstStickyComment(bodies: string[], id = 800, scope: nock.Scope = github()): nock.Scope {
+/**
+ * The sticky comment created. `searched`: the bot first lists the PR's comments for one it does
+ * not remember (it had a record of the PR before); on a PR it never saw, it creates one at once.
+ */
+export function firstStickyComment(bodies: string[], id = 800, scope: nock.Scope = github(), { searched = false } = {}): nock.Scope {
+  if (searched) scope.get(`${REPO}/issues/2/comments`).query(true).reply(200, []);
   return scope
-    .get(`${REPO}/issues/2/comments`)
-    .query(true)
-    .reply(200, [])
     .post(`${REPO}/issues/2/comments`, (body: { body: string }) => {
       if (!body.body.includes(STICKY_MARKER)) return false;
       bodies.push(body.body);
