@@ -20,6 +20,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 from cfn_support import (
+    MOTO_IMAGE_PARAMETER,
     SHADOW_TAG_KEYS,
     SHADOW_TEMPLATE,
     UBUNTU_IMAGE_PARAMETER,
@@ -49,6 +50,7 @@ DRIVER_PARAMETERS = {
     "ExpiresAt",
     "AllowedCidr",
     "HostImageId",
+    "PinnedHostImageId",
     "HostInstanceType",
     "SshKeyName",
     "HostPermissionsBoundaryArn",
@@ -268,6 +270,38 @@ def test_a_snapshot_identifier_switches_the_cluster_to_a_restore(aws):
     )
 
 
+def test_the_host_runs_the_pinned_image_when_one_is_given(aws):
+    ec2 = aws.client("ec2")
+    resolved = aws.client("ssm").get_parameter(Name=MOTO_IMAGE_PARAMETER)["Parameter"][
+        "Value"
+    ]
+    other = next(
+        image["ImageId"]
+        for image in ec2.describe_images(Owners=["amazon"])["Images"]
+        if image["ImageId"] != resolved
+    )
+
+    create_stack(aws, PinnedHostImageId=other)
+
+    instance = ec2.describe_instances(
+        InstanceIds=[stack_resource_ids(aws)["HostInstance"]]
+    )
+    assert instance["Reservations"][0]["Instances"][0]["ImageId"] == other
+
+
+def test_without_a_pin_the_host_runs_what_the_image_parameter_resolves_to(aws):
+    resolved = aws.client("ssm").get_parameter(Name=MOTO_IMAGE_PARAMETER)["Parameter"][
+        "Value"
+    ]
+
+    create_stack(aws)
+
+    instance = aws.client("ec2").describe_instances(
+        InstanceIds=[stack_resource_ids(aws)["HostInstance"]]
+    )
+    assert instance["Reservations"][0]["Instances"][0]["ImageId"] == resolved
+
+
 def test_host_role_reads_only_this_environments_secrets(aws):
     stack = create_stack(aws)
     iam = aws.client("iam")
@@ -376,6 +410,11 @@ def allowed_pattern_accepts(parameter: str, value: str) -> bool:
             True,
         ),
         ("HostPermissionsBoundaryArn", "shadowops-deployer-host-boundary", False),
+        ("PinnedHostImageId", "", True),
+        ("PinnedHostImageId", "ami-12c6146b", True),
+        ("PinnedHostImageId", "ami-0123456789abcdef0", True),
+        ("PinnedHostImageId", "ami-0123", False),
+        ("PinnedHostImageId", "/aws/service/canonical/ubuntu/server/24.04", False),
     ],
 )
 def test_parameter_patterns(parameter, value, accepted):
@@ -492,6 +531,24 @@ def test_host_image_defaults_to_ubuntu_24_04():
     image = TEMPLATE["Parameters"]["HostImageId"]
     assert image["Type"] == "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"
     assert image["Default"] == UBUNTU_IMAGE_PARAMETER
+
+
+def test_a_pinned_image_wins_over_the_image_parameter_only_when_set():
+    # `extend` pins the running host's image so that an update cannot replace the host after
+    # the SSM parameter moved; `up` leaves the pin empty.
+    pinned = TEMPLATE["Parameters"]["PinnedHostImageId"]
+    assert pinned["Type"] == "String"
+    assert pinned["Default"] == ""
+    assert TEMPLATE["Conditions"]["HasPinnedHostImage"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "PinnedHostImageId"}, ""]}]
+    }
+    assert TEMPLATE["Resources"]["HostInstance"]["Properties"]["ImageId"] == {
+        "Fn::If": [
+            "HasPinnedHostImage",
+            {"Ref": "PinnedHostImageId"},
+            {"Ref": "HostImageId"},
+        ]
+    }
 
 
 def test_nothing_is_left_behind_by_deletion_policies():

@@ -51,6 +51,7 @@ import {
 import type { ConfigureHost } from "./configure-host.js";
 import { pgWarehouseConnector, type ConnectWarehouse } from "./connect-warehouse.js";
 import { estimateCost, type CostEstimate } from "./cost-estimate.js";
+import { currentHostImage } from "./host-image.js";
 import { secretsManagerLogin, type ReadLogin } from "./read-secret.js";
 import { removeLeftovers } from "./remove-leftovers.js";
 import { setWarehousePassword } from "./set-warehouse-password.js";
@@ -162,6 +163,7 @@ const DRIVER_PARAMETERS = [
   "WarehouseMasterUsername",
   "SnapshotIdentifier",
   "SnapshotClusterIdentifier",
+  "PinnedHostImageId",
 ] as const;
 
 type DriverParameter = (typeof DRIVER_PARAMETERS)[number];
@@ -464,10 +466,11 @@ export class AwsDriver implements ShadowDriver {
   /**
    * Moves the expiry: `ttlMs` from now, `byMs` past the current expiry (or now, if that has
    * passed), or to `until`. The stack is updated with the same template and parameters but the
-   * new ExpiresAt and tags, so every resource carries the new time. First a change set shows what
-   * the update would do: CloudFormation re-resolves the host's image parameter on every update,
-   * and if Canonical published a new image meanwhile, the update would replace the configured
-   * host. Then nothing is changed and the error says so.
+   * new ExpiresAt and tags, so every resource carries the new time, and with the host's current
+   * image pinned: CloudFormation re-resolves the image parameter on every update, and a newer
+   * Ubuntu image would otherwise replace the configured host. A change set still shows first
+   * what the update would do; if it would replace or remove anything, nothing is changed and the
+   * error says so.
    */
   async extend(params: { environment: string; ttlMs?: number; byMs?: number; until?: string; progress: Progress }): Promise<EnvironmentRecord> {
     const { environment, progress } = params;
@@ -496,10 +499,19 @@ export class AwsDriver implements ShadowDriver {
       expiresAt = new Date(base + params.byMs!);
     }
     const value = formatExpiresAt(expiresAt);
+    const changed: Partial<Record<DriverParameter, string>> = { ExpiresAt: value };
+    if (stack.Parameters?.some((parameter) => parameter.ParameterKey === "PinnedHostImageId")) {
+      const details = this.toRecord(stack).details as unknown as AwsDetails;
+      const { HostInstanceId } = requireOutputs(details, ["HostInstanceId"]);
+      changed.PinnedHostImageId = await currentHostImage(this.options.clients.ec2, HostInstanceId, stackName);
+      progress({ phase: "extend", message: `keeping the host's image ${changed.PinnedHostImageId}, whatever the image parameter resolves to now` });
+    } else {
+      progress({ phase: "extend", message: `stack ${stackName} predates PinnedHostImageId: CloudFormation resolves the host image again` });
+    }
     const update = {
       StackName: stackName,
       UsePreviousTemplate: true,
-      Parameters: updateParameters(stack.Parameters ?? [], { ExpiresAt: value }),
+      Parameters: updateParameters(stack.Parameters ?? [], changed),
       Tags: Object.entries({ ...tags, [SHADOW_TAG.expiresAt]: value }).map(([Key, Value]) => ({ Key, Value })),
       Capabilities: ["CAPABILITY_IAM" as const],
     };
@@ -641,6 +653,8 @@ export class AwsDriver implements ShadowDriver {
       WarehouseMasterUsername: snapshot?.masterUsername ?? DEFAULTS.masterUsername,
       SnapshotIdentifier: snapshot?.identifier ?? "",
       SnapshotClusterIdentifier: snapshot?.clusterIdentifier ?? "",
+      // A new host takes the image HostImageId resolves to; only `extend` pins one.
+      PinnedHostImageId: "",
     };
   }
 
@@ -853,8 +867,8 @@ function toParameters(values: Record<string, string>): Parameter[] {
 
 /**
  * Parameters of an update that changes only `changed`: every parameter the driver set keeps its
- * previous value. The others (the host image) are left out and so take the template's default,
- * as at creation.
+ * previous value. The others (HostImageId) are left out and so take the template's default, as
+ * at creation. A parameter the stack does not have (an older template) is never passed.
  */
 function updateParameters(current: readonly Parameter[], changed: Partial<Record<DriverParameter, string>>): Parameter[] {
   const present = new Set(current.map((parameter) => parameter.ParameterKey));

@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateStackCommand, type CreateStackCommandInput, type DescribeChangeSetCommandOutput } from "@aws-sdk/client-cloudformation";
-import { CreateTagsCommand, CreateVpcCommand } from "@aws-sdk/client-ec2";
+import { CreateStackCommand, type CreateStackCommandInput, type DescribeChangeSetCommandOutput, type Parameter } from "@aws-sdk/client-cloudformation";
+import { CreateTagsCommand, CreateVpcCommand, DescribeImagesCommand, DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import type { DescribeClustersCommandOutput, ModifyClusterCommandInput } from "@aws-sdk/client-redshift";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EnvironmentExistsError } from "../../../src/drivers/driver-errors.js";
@@ -52,6 +52,7 @@ import {
   pretendStackStatus,
   recordCalls,
   REGION,
+  setTestImageParameter,
 } from "./moto-aws.js";
 
 const METADATA = { repository: "acme/warehouse", pullRequest: 42, commit: "0123456789abcdef0123456789abcdef01234567" };
@@ -63,6 +64,7 @@ let restoreEnv: () => void;
 let dir: string;
 let fullTemplate: string;
 let updatableTemplate: string;
+let movingImageTemplate: string;
 let look: ReturnType<typeof inspector>;
 
 beforeAll(async () => {
@@ -71,6 +73,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "shadowops-aws-test-"));
   fullTemplate = motoTemplate(dir);
   updatableTemplate = motoTemplate(dir, { withoutWarehouseOutputs: true });
+  movingImageTemplate = motoTemplate(dir, { withoutWarehouseOutputs: true, testImageParameter: true });
   look = inspector();
 }, 90_000);
 
@@ -139,6 +142,11 @@ function harness(
 }
 
 const collect = (h: Harness) => (event: ProgressEvent) => h.progress.push(event);
+
+async function imageOf(instanceId: string): Promise<{ imageId?: string; state?: string }> {
+  const instance = (await look.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0];
+  return { imageId: instance?.ImageId, state: instance?.State?.Name };
+}
 
 describe("aws driver in moto: the life of an environment", { timeout: 120_000 }, () => {
   it("up restores the newest snapshot, reads the outputs, configures the host; list, inventory; down leaves nothing", async () => {
@@ -260,9 +268,53 @@ describe("aws driver in moto: the life of an environment", { timeout: 120_000 },
     expect((await h.driver.list()).map((r) => r.name)).toEqual(["pr-2"]);
   });
 
+  it("extend after the image parameter moved to a newer image pins the host's image: no replacement, the expiry moves", async () => {
+    const h = harness({ settings: { snapshot: "none", templatePath: movingImageTemplate } });
+    const [current, newer] = ((await look.ec2.send(new DescribeImagesCommand({ Owners: ["amazon"] }))).Images ?? []).map((image) => image.ImageId!);
+    await setTestImageParameter(moto, current!);
+    const record = await h.driver.up({ environment: "pr-4", ttlMs: HOUR, progress: collect(h) });
+    const instanceId = (record.details as unknown as AwsDetails).outputs.HostInstanceId!;
+    expect((record.details as unknown as AwsDetails).parameters.PinnedHostImageId).toBe("");
+    expect(await imageOf(instanceId)).toEqual({ imageId: current, state: "running" });
+
+    // Canonical publishes a newer image; CloudFormation would resolve HostImageId to it now.
+    await setTestImageParameter(moto, newer!);
+    // Gap 6: moto's change sets list no changes and its updates never replace an instance. So
+    // the change set says what CloudFormation would, by its rule: the host is replaced when the
+    // image it would get differs from the running one. That image is the pinned id if the
+    // request pins one, else what the (real, moved) parameter in moto resolves to.
+    const sent: { changeSet?: Parameter[]; update?: Parameter[] } = {};
+    patchOutput(h.clients.cloudFormation as never, "CreateChangeSet", (_output, input) => (sent.changeSet = input.Parameters as Parameter[]));
+    patchOutput(h.clients.cloudFormation as never, "UpdateStack", (_output, input) => (sent.update = input.Parameters as Parameter[]));
+    patchOutput<DescribeChangeSetCommandOutput>(h.clients.cloudFormation as never, "DescribeChangeSet", (output) => {
+      const pinned = sent.changeSet?.find((p) => p.ParameterKey === "PinnedHostImageId")?.ParameterValue;
+      const image = pinned || newer;
+      output.Changes = [
+        { Type: "Resource", ResourceChange: { Action: "Modify", LogicalResourceId: "Vpc", ResourceType: "AWS::EC2::VPC", Replacement: "False" } },
+        { Type: "Resource", ResourceChange: { Action: "Modify", LogicalResourceId: "HostInstance", ResourceType: "AWS::EC2::Instance", Replacement: image === current ? "False" : "True" } },
+      ];
+    });
+
+    const extended = await h.driver.extend({ environment: "pr-4", byMs: 2 * HOUR, progress: collect(h) });
+
+    const pin = { ParameterKey: "PinnedHostImageId", ParameterValue: current };
+    expect(sent.changeSet).toContainEqual(pin);
+    expect(sent.update).toContainEqual(pin);
+    // HostImageId is never passed: it stays the SSM parameter the template names.
+    expect(sent.update!.map((p) => p.ParameterKey)).not.toContain("HostImageId");
+    expect(Date.parse(extended.expiresAt!) - Date.parse(record.expiresAt!)).toBe(2 * HOUR);
+    const after = (await h.driver.get("pr-4"))!;
+    expect(after.expiresAt).toBe(extended.expiresAt);
+    expect((after.details as unknown as AwsDetails).parameters).toMatchObject({ PinnedHostImageId: current, ExpiresAt: extended.expiresAt });
+    expect(h.progress.map((e) => e.message)).toContain(`keeping the host's image ${current}, whatever the image parameter resolves to now`);
+    // The same host, on the image it was configured on (moto would not have replaced it either: gap 6).
+    expect(await imageOf(instanceId)).toEqual({ imageId: current, state: "running" });
+  });
+
   it("extend refuses an update that would replace the host, and changes nothing", async () => {
-    // Gap 6: moto's change sets list no changes; this is what CloudFormation shows after Canonical
-    // published a new image (the host image parameter is resolved again on every update).
+    // The safety net behind the pinned image: whatever the cause (a stack made before
+    // PinnedHostImageId existed, another change to the template), a replacement is refused.
+    // Gap 6: moto's change sets list no changes; this is what CloudFormation would show.
     const h = harness({ settings: { snapshot: "none", templatePath: updatableTemplate } });
     await h.driver.up({ environment: "pr-3", ttlMs: HOUR, progress: collect(h) });
     const before = (await h.driver.get("pr-3"))!.expiresAt;

@@ -5,7 +5,8 @@
  *
  * moto gaps met by these tests (each test names the one it works around):
  *  1. The host image parameter: moto seeds only Amazon Linux's public SSM parameters, so the
- *     template it gets points the default at one of those (as cloudformation/tests does).
+ *     template it gets points the default at one of those (as cloudformation/tests does), or at
+ *     TEST_IMAGE_PARAMETER, which a test can move to another image.
  *  2. AWS::SecretsManager::Secret is skipped: no secrets, no WarehouseSecretArn/AirflowSecretArn
  *     outputs, and the cluster's password stays the unresolved {{resolve:secretsmanager:…}} text.
  *     GetAtt of a Redshift Endpoint.Address gives the whole endpoint as a dict's repr, and Ref of
@@ -17,6 +18,8 @@
  *  5. Stack events: only the stack's own, never a resource's; so failure reasons are injected.
  *  6. After an update, DescribeStacks fails (500) for a stack whose outputs GetAtt the Redshift
  *     cluster (moto drops the cluster from the stack on update); change sets list no changes.
+ *     Resources without an update handler (the instance, Redshift) are neither replaced nor
+ *     retagged by an update: moto cannot show a replacement, whatever the image.
  *  7. ClientRequestToken is not remembered (a repeated CreateStack is AlreadyExists).
  *  8. DescribeClusterSnapshots for a cluster without snapshots answers every snapshot in the
  *     region (the driver keeps only the production cluster's, which AWS's filter would).
@@ -83,6 +86,8 @@ export function applyEnv(values: Record<string, string | undefined>): () => void
 
 const UBUNTU_IMAGE_PARAMETER = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
 const MOTO_IMAGE_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+/** A stand-in for Canonical's image parameter that a test can move to a newer image (gap 1). */
+export const TEST_IMAGE_PARAMETER = "/shadowops-test/ubuntu/current/ami-id";
 
 /**
  * cloudformation/shadow-environment.yaml as moto can create it (gap 1). With `withoutWarehouseOutputs`,
@@ -91,10 +96,13 @@ const MOTO_IMAGE_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-ke
  * shape Secrets Manager gives, since moto skips the secrets (gap 2): for tests that cannot add
  * them with middleware (the CLI builds its own clients).
  */
-export function motoTemplate(dir: string, options: { withoutWarehouseOutputs?: boolean; literalSecretOutputs?: boolean } = {}): string {
+export function motoTemplate(
+  dir: string,
+  options: { withoutWarehouseOutputs?: boolean; literalSecretOutputs?: boolean; testImageParameter?: boolean } = {},
+): string {
   let body = readFileSync(join(REPO_ROOT, "cloudformation", "shadow-environment.yaml"), "utf8");
   if (!body.includes(UBUNTU_IMAGE_PARAMETER)) throw new Error("the template's image parameter changed: update moto-aws.ts");
-  body = body.replace(UBUNTU_IMAGE_PARAMETER, MOTO_IMAGE_PARAMETER);
+  body = body.replace(UBUNTU_IMAGE_PARAMETER, options.testImageParameter ? TEST_IMAGE_PARAMETER : MOTO_IMAGE_PARAMETER);
   if (options.withoutWarehouseOutputs) {
     const stripped = body.replace(/ {2}# The long form of GetAtt[\s\S]*?(?= {2}WarehouseSecretArn:)/, "");
     if (stripped === body) throw new Error("the template's warehouse outputs changed: update moto-aws.ts");
@@ -107,7 +115,13 @@ export function motoTemplate(dir: string, options: { withoutWarehouseOutputs?: b
       body = body.replace(reference, `Value: !Sub "arn:aws:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:shadowops/\${EnvironmentName}/${kind}-1a2b3c4d-AbCdEf"\n`);
     }
   }
-  const name = ["shadow-environment.moto", options.withoutWarehouseOutputs ? "-updatable" : "", options.literalSecretOutputs ? "-secrets" : "", ".yaml"].join("");
+  const name = [
+    "shadow-environment.moto",
+    options.withoutWarehouseOutputs ? "-updatable" : "",
+    options.literalSecretOutputs ? "-secrets" : "",
+    options.testImageParameter ? "-test-image" : "",
+    ".yaml",
+  ].join("");
   const file = join(dir, name);
   writeFileSync(file, body);
   return file;
@@ -229,6 +243,23 @@ export async function motoClusterPassword(moto: MotoServer, clusterIdentifier: s
     redshift?: { Cluster?: { cluster_identifier: string; master_user_password?: string }[] };
   };
   return state.redshift?.Cluster?.find((cluster) => cluster.cluster_identifier === clusterIdentifier)?.master_user_password;
+}
+
+/**
+ * Sets TEST_IMAGE_PARAMETER in moto's Parameter Store, as Canonical moves its parameter to a new
+ * image. Plain JSON over HTTP: the package has no SSM client, and moto does not check signatures.
+ */
+export async function setTestImageParameter(moto: MotoServer, imageId: string): Promise<void> {
+  const response = await fetch(moto.url, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/x-amz-json-1.1",
+      "X-Amz-Target": "AmazonSSM.PutParameter",
+      Authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${REGION}/ssm/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: JSON.stringify({ Name: TEST_IMAGE_PARAMETER, Value: imageId, Type: "String", Overwrite: true }),
+  });
+  if (!response.ok) throw new Error(`moto PutParameter answered ${response.status}: ${await response.text()}`);
 }
 
 /**
