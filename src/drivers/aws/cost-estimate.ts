@@ -5,6 +5,11 @@ import { InvalidSettingError, UnknownPriceError } from "./aws-errors.js";
  * (aws.amazon.com/ec2/pricing/on-demand, aws.amazon.com/redshift/pricing) in June 2025. Other
  * regions cost more or less; the estimate says which region the prices are for. Update the date
  * with the numbers.
+ *
+ * Checked again in November 2026, without a first-hand source: AWS's pricing pages build their
+ * tables in the browser, and no stored copy of them shows the numbers. Only the default host's
+ * price was corroborated, t3.large at $0.0832/h in us-east-1, by a third-party 2026 guide
+ * (https://go-cloud.io/?p=10607). The rest stays as of June 2025 until someone reads the pages.
  */
 export const PRICE_TABLE = {
   asOf: "2025-06",
