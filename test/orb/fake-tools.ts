@@ -2,7 +2,8 @@
  * Stand-ins for the programs the orb's scripts call (shadowops, aws, ansible-playbook), written
  * into a folder to put first on PATH. Each records its arguments, one JSON array per line, in
  * $FAKE_TOOLS_LOG, and answers just enough for the scripts to go on. Behaviour is chosen with
- * environment variables: FAKE_STATUS=live (an environment exists before the job), FAKE_TEST_EXIT=0|1|3,
+ * environment variables: FAKE_STATUS=live (an environment exists before the job), FAKE_MIGRATE_EXIT=0|1|3,
+ * FAKE_DAG_EXIT=0|1|3,
  * FAKE_AWS_FAIL=1. The fake shadowops remembers what `up` created and `down` destroyed.
  */
 import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -33,10 +34,22 @@ switch (args[0]) {
     fs.writeFileSync(marker + ".destroyed", "");
     console.log("environment " + env + " destroyed");
     break;
-  case "test": {
-    const code = Number(process.env.FAKE_TEST_EXIT || "0");
+  case "migrate": {
+    const code = Number(process.env.FAKE_MIGRATE_EXIT || "0");
+    console.error("[   0.1s] migrate   applying 0001_fake.sql (1/1)");
+    if (code > 1) { console.error("shadowops: cannot reach the warehouse at 127.0.0.1:1"); process.exit(code); }
+    const migrations = [{ name: "0001_fake.sql", status: code === 0 ? "applied" : "failed", durationMs: 1, ...(code ? { error: "syntax error" } : {}) }];
+    const report = { environment: env, driver: option("--driver"), outcome: code === 0 ? "passed" : "failed", ...(code ? { failure: "migration 0001_fake.sql failed: syntax error" } : {}), migrations, timings: [{ phase: "migrate", durationMs: 1 }] };
+    if (option("--markdown")) fs.writeFileSync(option("--markdown"), "## Shadow test: migrations\\n");
+    console.log(JSON.stringify(report));
+    process.exit(code);
+  }
+  case "run-dag": {
+    const code = Number(process.env.FAKE_DAG_EXIT || "0");
+    console.error("[   0.2s] run       d: run shadowops__fake triggered");
     if (code > 1) { console.error("shadowops: Airflow at http://127.0.0.1:1 stopped answering"); process.exit(code); }
-    const report = { environment: env, driver: option("--driver"), outcome: code === 0 ? "passed" : "failed", ...(code ? { failure: "DAG d failed: t1 failed" } : {}), migrations: [], timings: [] };
+    const migrated = JSON.parse(fs.readFileSync(option("--migrations"), "utf8"));
+    const report = { ...migrated, outcome: code === 0 ? "passed" : "failed", ...(code ? { failure: "DAG d failed: t1 failed" } : {}), dagRun: { dagId: "d", runId: "r", state: code === 0 ? "success" : "failed", tasks: [] } };
     if (option("--markdown")) fs.writeFileSync(option("--markdown"), "## Shadow test\\n");
     console.log(JSON.stringify(report));
     process.exit(code);

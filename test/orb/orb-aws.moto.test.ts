@@ -1,19 +1,39 @@
 /**
- * The orb's aws jobs against moto (the AWS API emulator, in server mode), reporting to the bot:
- * assume the role (an `aws` stand-in answers STS, since moto's credentials are fake anyway),
- * provision a CloudFormation shadow with `shadowops up --driver aws`, write its inventory, and
- * the reaper and destroy jobs. moto's gaps (see test/drivers/aws/moto-aws.ts) decide how far a
- * shadow test gets: it has no Secrets Manager secrets (gap 2), so the migrations cannot log in
- * to the warehouse: the job must then say so to the bot and leave nothing running.
+ * The orb's aws jobs against moto (the AWS API emulator, in server mode), reporting to the bot
+ * running in this test. What is real and what is emulated, step by step:
+ *  - assume_role: emulated. An `aws` stand-in answers STS (moto's credentials are fake anyway);
+ *    the script's checks of the role ARN and of CIRCLE_OIDC_TOKEN_V2 are real.
+ *  - provision: real `shadowops up --driver aws` against moto's CloudFormation, EC2, Redshift
+ *    and Secrets Manager, with `snapshot: none`: moto answers `!Ref` of a Redshift cluster with
+ *    a Python object's repr, so the password step after a snapshot restore cannot find the
+ *    cluster (the driver's own moto tests cover that step, patching the output). moto skips
+ *    AWS::SecretsManager::Secret (gap 2 in test/drivers/aws/moto-aws.ts), so this test creates
+ *    the two secrets under the names the template's outputs point at; the template is
+ *    shadow-environment.yaml with moto's host image (gap 1) and literal secret ARNs.
+ *  - configure: real `shadowops inventory`; Ansible is a stand-in that records its call (moto's
+ *    EC2 host does not exist to SSH into).
+ *  - migrate: real `shadowops migrate`, which reads the warehouse login from Secrets Manager and
+ *    then stops: moto runs no Redshift server behind its endpoint, so the connection (through
+ *    SHADOWOPS_WAREHOUSE_ADDRESS, where a tunnel to the cluster would listen) is refused. The step
+ *    must fail saying so, the DAG step is skipped, the bot is told why, the stack is deleted.
+ *  - clean_up: real `shadowops down`. moto's DeleteStack leaves the VPC, route table and internet
+ *    gateway (gap 4), which the driver then finds by tag and reports: the step fails naming
+ *    them and leaving them to the reaper's TTL, as it would for any leftover on AWS. The test then
+ *    deletes them, as CloudFormation would have.
+ *  - run_dag: not run on aws here (no warehouse, and no Airflow on moto's host). The same scripts
+ *    and CLI commands run end to end on the local driver in orb-execution.integration.test.ts.
+ * Bad input on aws: an unreachable callback URL, a missing OIDC token, a missing environment.
  */
 import { execFileSync } from "node:child_process";
+import { ListStacksCommand } from "@aws-sdk/client-cloudformation";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineParameters } from "../../src/bot/runner/trigger-pipeline.js";
 import { packOrb } from "../../scripts/orb-pack.js";
-import { applyEnv, createProduction, inspector, motoClients, motoEnv, motoTemplate, REGION } from "../drivers/aws/moto-aws.js";
+import { applyEnv, createProduction, createSkippedSecret, deleteNetwork, inspector, motoClients, motoEnv, motoTemplate, REGION } from "../drivers/aws/moto-aws.js";
 import { REPO_ROOT } from "../support/run-cli.js";
 import { startMoto, type MotoServer } from "../support/start-moto.js";
 import { asMap } from "./orb-checks.js";
@@ -49,7 +69,10 @@ beforeAll(async () => {
     PATH: `${cliBin}:${fakes.bin}:${process.env.PATH}`,
     FAKE_TOOLS_LOG: fakes.log,
     CIRCLE_OIDC_TOKEN_V2: "header.circleci-oidc-token-for-tests.signature",
-    SHADOWOPS_TEMPLATE: motoTemplate(dir, { withoutWarehouseOutputs: true, literalSecretOutputs: true }),
+    // The full template (its warehouse outputs too: no job here updates a stack, gap 6).
+    SHADOWOPS_TEMPLATE: motoTemplate(dir, { literalSecretOutputs: true }),
+    // Where a tunnel to the warehouse would listen: nothing does, moto has no Redshift server.
+    SHADOWOPS_WAREHOUSE_ADDRESS: `127.0.0.1:${await closedPort()}`,
     // Ansible cannot reach moto's make-believe host: the stand-in records the call.
     SHADOWOPS_ANSIBLE_PLAYBOOK: join(fakes.bin, "ansible-playbook"),
     SHADOWOPS_ALLOWED_CIDR: "198.51.100.7/32",
@@ -72,38 +95,138 @@ async function run(job: string, parameters: Params, cwd: string): Promise<JobRun
   return result;
 }
 
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The project the job checks out, and the secrets CloudFormation would have made for `environment`. */
+async function prepare(environment: string): Promise<string> {
+  const project = join(dir, "project");
+  for (const part of ["dags", "r", "migrations"]) cpSync(join(REPO_ROOT, part), join(project, part), { recursive: true });
+  await createSkippedSecret(environment, "warehouse", "warehouse_admin");
+  await createSkippedSecret(environment, "airflow", "admin");
+  return project;
+}
+
+/**
+ * After clean_up: the stack is deleted, and only the network moto's DeleteStack keeps (gap 4) is
+ * left, named in the step's output with the reaper as its fallback. Then deleted, as AWS would.
+ */
+async function expectStackGoneAndNetworkLeftToTheReaper(result: JobRun, environment: string): Promise<void> {
+  expect(await inspector().stackExists(`shadowops-${environment}`)).toBe(false);
+  const cleanUp = stepOutput(result, "clean_up");
+  expect(cleanUp).toContain(`shadowops orb: could not destroy ${environment} (see above): the reaper destroys it once its TTL has passed`);
+  const leftovers = cleanUp.split("\n").filter((line) => line.startsWith("  - "));
+  expect(leftovers.length).toBeGreaterThan(0);
+  for (const line of leftovers) expect(line).toMatch(/^ {2}- arn:aws:ec2:us-east-1:\d+:(vpc|subnet|route-table|internet-gateway|security-group)\//);
+  await deleteNetwork(inspector().ec2, /vpc\/(vpc-\w+)/.exec(cleanUp)![1]!);
+}
+
+async function liveStacks(): Promise<string[]> {
+  const summaries = (await inspector().cloudFormation.send(new ListStacksCommand({}))).StackSummaries ?? [];
+  return summaries.filter((stack) => stack.StackStatus !== "DELETE_COMPLETE").map((stack) => stack.StackName!).sort();
+}
+
 const statuses = (result: JobRun) => result.steps.map((step) => `${step.from ?? step.name}:${step.status}`);
 const stepOutput = (result: JobRun, from: string) => result.steps.filter((step) => step.from === from).map((step) => step.output).join("");
 
 describe("the orb's aws jobs on the AWS API emulator", { timeout: 300_000 }, () => {
-  it("shadow_test provisions the stack, tells the bot it is ready, and reports why the test could not run", async () => {
+  it("shadow_test provisions the stack, configures it, logs in to migrate, and reports why the warehouse could not be reached", async () => {
     const { record, environmentCheck } = bot.seedEnvironment("orb-aws-pr-2");
-    const project = join(dir, "project");
-    for (const part of ["dags", "r", "migrations"]) cpSync(join(REPO_ROOT, part), join(project, part), { recursive: true });
+    const project = await prepare("orb-aws-pr-2");
     const usage = asMap(asMap(asMap(orb.examples).test_pull_requests_with_the_bot).usage);
     const [selected] = jobsForPipeline(usage, { ...pipelineParameters(record, "test", 4 * 3_600_000) });
 
-    const result = await run(selected!.job, { ...selected!.parameters, region: REGION, checkout: false, work_dir: join(dir, "work") }, project);
+    const result = await run(selected!.job, { ...selected!.parameters, region: REGION, snapshot: "none", checkout: false, work_dir: join(dir, "work") }, project);
 
     expect(result.ok).toBe(false);
-    expect(statuses(result).slice(0, 5)).toEqual(["install:success", "assume_role:success", "provision:success", "configure:success", "run_dag:failed"]);
+    expect(statuses(result)).toEqual([
+      "install:success", "assume_role:success", "provision:success", "configure:success", "migrate:failed", "run_dag:skipped", "report:success", "clean_up:failed", "check_result:skipped",
+    ]);
     expect(stepOutput(result, "assume_role")).toMatch(/assumed arn:aws:iam::123456789012:role\/shadowops-deployer as session shadowops-\d+/);
     expect(stepOutput(result, "provision")).toMatch(/creating stack shadowops-orb-aws-pr-2 in us-east-1/);
     expect(stepOutput(result, "configure")).toContain("inventory of orb-aws-pr-2 written to");
     const ansible = fakes.calls().filter((call) => call[0] === "ansible-playbook");
     expect(ansible.length).toBeGreaterThan(0);
     expect(ansible[0]!.join(" ")).toMatch(/-i \S+inventory\.yml \S+ansible\/shadow-node\.yml -e @\S+workload\.json/);
+    // migrate read the login (a missing secret fails with ResourceNotFoundException first) and then
+    // found no warehouse: the step says so, and the DAG step is skipped.
+    const migrate = stepOutput(result, "migrate");
+    expect(migrate).toContain("shadowops migrate stopped with exit 3: cannot reach the shadow warehouse at 127.0.0.1:");
+    expect(migrate).not.toMatch(/GetSecretValue|ResourceNotFound/);
 
     // The bot saw the environment come up, with the stack's Airflow URL and its estimated cost …
     expect(bot.checkUpdates(environmentCheck).map((body) => body.conclusion ?? body.status)).toContain("success");
     expect(bot.store.getEnvironment("orb-aws-pr-2")).toMatchObject({ airflowUrl: expect.stringMatching(/^http:\/\/[\d.]+:8080/), costPerHourUsd: expect.any(Number) });
     // … and then why the test could not run, from the CLI's own message.
     expect(stepOutput(result, "report")).toMatch(/sent failed event .* HTTP 200, applied/);
-    const failure = bot.store.getEnvironment("orb-aws-pr-2")?.failure ?? "";
-    expect(failure.length).toBeGreaterThan(10);
-    expect(stepOutput(result, "run_dag")).toContain(failure.replace(/ \(CircleCI job: .*\)$/, ""));
-    // The stack was deleted by the failed test or by clean_up.
-    expect(await inspector().stackExists("shadowops-orb-aws-pr-2")).toBe(false);
+    expect(bot.store.getEnvironment("orb-aws-pr-2")?.failure).toMatch(/^cannot reach the shadow warehouse at 127\.0\.0\.1:\d+/);
+    // The test did not run to its end, so clean_up deleted the stack; what moto left is named.
+    expect(stepOutput(result, "clean_up")).toContain("destroying orb-aws-pr-2: the shadow test did not run to its end");
+    await expectStackGoneAndNetworkLeftToTheReaper(result, "orb-aws-pr-2");
+  });
+
+  it("an unreachable callback URL fails the report step naming the URL, and the stack is still deleted", async () => {
+    const { record } = bot.seedEnvironment("orb-aws-pr-3");
+    const project = await prepare("orb-aws-pr-3");
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const usage = asMap(asMap(asMap(orb.examples).test_pull_requests_with_the_bot).usage);
+    const [selected] = jobsForPipeline(usage, { ...pipelineParameters(record, "test", 4 * 3_600_000) });
+
+    const result = await runOrbJob({
+      orb,
+      job: selected!.job,
+      parameters: { ...selected!.parameters, region: REGION, snapshot: "none", checkout: false, work_dir: join(dir, "work-unreachable") },
+      cwd: project,
+      env: { ...env, SHADOWOPS_CALLBACK_URL: url },
+    });
+
+    expect(result.ok).toBe(false);
+    expect(statuses(result)).toEqual([
+      "install:success", "assume_role:success", "provision:success", "configure:success", "migrate:failed", "run_dag:skipped", "report:failed", "clean_up:failed", "check_result:skipped",
+    ]);
+    expect(stepOutput(result, "provision")).toMatch(/warning: could not deliver the phase callback .*\(--best-effort: carrying on\)/);
+    expect(stepOutput(result, "report")).toContain(`could not deliver the failed callback for orb-aws-pr-3 to ${url}/shadowops/callbacks after 4 attempts`);
+    expect(stepOutput(result, "report")).toContain("shadowops orb: the bot was not told how the shadow test of orb-aws-pr-3 ended");
+    expect(stepOutput(result, "clean_up")).toContain("destroying orb-aws-pr-3: the shadow test did not run to its end");
+    await expectStackGoneAndNetworkLeftToTheReaper(result, "orb-aws-pr-3");
+    expect(result.output).not.toContain(SECRET);
+  });
+
+  it("a missing OIDC token stops the job before anything is created in AWS", async () => {
+    const { record, environmentCheck } = bot.seedEnvironment("orb-aws-pr-4");
+    const usage = asMap(asMap(asMap(orb.examples).test_pull_requests_with_the_bot).usage);
+    const [selected] = jobsForPipeline(usage, { ...pipelineParameters(record, "test", 4 * 3_600_000) });
+
+    const result = await runOrbJob({
+      orb,
+      job: selected!.job,
+      parameters: { ...selected!.parameters, region: REGION, checkout: false, work_dir: join(dir, "work-no-oidc") },
+      cwd: dir,
+      env: { ...env, CIRCLE_OIDC_TOKEN_V2: "" },
+    });
+
+    expect(result.ok).toBe(false);
+    expect(statuses(result).slice(0, 6)).toEqual(["install:success", "assume_role:failed", "provision:skipped", "configure:skipped", "migrate:skipped", "run_dag:skipped"]);
+    expect(stepOutput(result, "assume_role")).toContain("shadowops orb: CIRCLE_OIDC_TOKEN_V2 is not set, so the AWS role cannot be assumed");
+    expect(stepOutput(result, "clean_up")).toContain("no environment was provisioned: nothing to clean up");
+    expect(bot.checkUpdates(environmentCheck).at(-1)).toMatchObject({ conclusion: "failure" });
+    expect(await inspector().stackExists("shadowops-orb-aws-pr-4")).toBe(false);
+  });
+
+  it("a missing environment parameter fails provision with the parameter's name, and creates nothing", async () => {
+    const stacksBefore = await liveStacks();
+    const result = await run("shadow_test", { role_arn: "arn:aws:iam::123456789012:role/shadowops-deployer", region: REGION, checkout: false, work_dir: join(dir, "work-no-env") }, dir);
+
+    expect(result.ok).toBe(false);
+    expect(statuses(result).slice(0, 4)).toEqual(["install:success", "assume_role:success", "provision:failed", "configure:skipped"]);
+    expect(stepOutput(result, "provision")).toContain("shadowops orb: the environment parameter is empty: pass the environment id");
+    expect(stepOutput(result, "report")).toContain("nothing to report: the environment parameter is empty");
+    expect(await liveStacks()).toEqual(stacksBefore);
   });
 
   it("the reaper job lists expired stacks with dry_run", async () => {

@@ -6,7 +6,7 @@
  * GitHub mocked with nock), which turns them into check runs.
  */
 import { execFileSync } from "node:child_process";
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -107,7 +107,7 @@ async function closedPort(): Promise<number> {
 const SHADOW_TIMEOUT = 420_000;
 
 describe("shadow_test with the local driver, reporting to the bot", { timeout: SHADOW_TIMEOUT }, () => {
-  it("passes: the bot's DAG check passes, the environment stays for the PR, and the destroy job removes it", async () => {
+  it("passes: the bot's DAG check passes, the environment stays for the PR; a re-test with a broken migration skips the DAG; the destroy job removes it", async () => {
     const { record, environmentCheck, dagCheck } = bot.seedEnvironment("orb-pass");
     const project = projectCopy("orb-pass");
     const work = join(home, "work-pass");
@@ -118,9 +118,13 @@ describe("shadow_test with the local driver, reporting to the bot", { timeout: S
 
     expect(result.ok, result.output).toBe(true);
     expect(statuses(result)).toEqual([
-      "install:success", "provision:success", "configure:success", "run_dag:success", "report:success", "clean_up:success", "check_result:success",
+      "install:success", "provision:success", "configure:success", "migrate:success", "run_dag:success", "report:success", "clean_up:success", "check_result:success",
     ]);
     expect(stepOutput(result, "install")).toContain("shadowops 0.1.0 is installed");
+    // Each step shows the CLI's progress in its own output: the migrations, then every task.
+    expect(stepOutput(result, "migrate")).toMatch(/migrate\s+applying 0001_create_analytics_schema\.sql/);
+    expect(stepOutput(result, "migrate")).not.toMatch(/triggered/);
+    expect(stepOutput(result, "run_dag")).toMatch(/validate_outputs: running → success/);
     expect(stepOutput(result, "provision")).toMatch(/Airflow: http:\/\/127\.0\.0\.1:\d+/);
     expect(stepOutput(result, "run_dag")).toContain("the shadow test passed");
     expect(stepOutput(result, "report")).toMatch(new RegExp(`sent dag_result event [0-9a-f-]{36} for orb-pass to ${bot.url}/shadowops/callbacks: HTTP 200, applied`));
@@ -134,6 +138,29 @@ describe("shadow_test with the local driver, reporting to the bot", { timeout: S
     expect(dagResult.output.title).toMatch(/warehouse_metrics/);
     expect(bot.store.getEnvironment("orb-pass")).toMatchObject({ state: "passed", airflowUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+/) });
     expect(processesMentioning(join(shadowopsHome, "environments", "orb-pass")).length).toBeGreaterThan(0);
+
+    // A re-test of the kept environment (the bot's second /shadow test) with a migration that fails.
+    const retest = bot.seedEnvironment("orb-pass");
+    writeFileSync(join(project, "migrations", "0099_broken.sql"), "ALTER TABLE analytics.no_such_table ADD COLUMN x INT;\n");
+    const again = invocation("test_pull_requests_with_the_bot", retest.record, "test");
+    const failed = await run(again.job, { ...again.parameters, driver: "local", checkout: false, work_dir: join(home, "work-retest") }, { cwd: project });
+
+    expect(failed.ok).toBe(false);
+    expect(statuses(failed)).toEqual([
+      "install:success", "provision:success", "configure:success", "migrate:failed", "run_dag:skipped", "report:success", "clean_up:success", "check_result:skipped",
+    ]);
+    expect(stepOutput(failed, "provision")).toContain("environment orb-pass is live (passed): reusing it");
+    // Reused, so the pull request's code is deployed before its migrations run.
+    expect(stepOutput(failed, "migrate")).toMatch(/configure\s+deploying DAGs, R scripts and migrations/);
+    expect(stepOutput(failed, "migrate")).toContain('relation "analytics.no_such_table" does not exist');
+    expect(stepOutput(failed, "migrate")).toContain("shadowops orb: a migration FAILED, so the DAG is not run");
+    expect(stepOutput(failed, "report")).toMatch(/sent dag_result event .* HTTP 200, applied/);
+    const migrationResult = bot.checkUpdates(retest.dagCheck).find((body) => body.status === "completed");
+    expect(migrationResult).toMatchObject({ conclusion: "failure" });
+    expect(JSON.stringify(migrationResult.output)).toContain("0099");
+    expect(bot.store.getEnvironment("orb-pass")?.failure).toMatch(/migration 0099_broken\.sql failed/);
+    // The test ran to its verdict and the bot knows: the environment stays for the pull request.
+    expect(stepOutput(failed, "clean_up")).toMatch(/keeping orb-pass for the pull request/);
 
     const destroy = invocation("test_pull_requests_with_the_bot", record, "destroy");
     expect(destroy.job).toBe("destroy");
@@ -156,7 +183,7 @@ describe("shadow_test with the local driver, reporting to the bot", { timeout: S
 
     expect(result.ok).toBe(false);
     expect(statuses(result)).toEqual([
-      "install:success", "provision:success", "configure:success", "run_dag:success", "report:success", "clean_up:success", "check_result:failed",
+      "install:success", "provision:success", "configure:success", "migrate:success", "run_dag:success", "report:success", "clean_up:success", "check_result:failed",
     ]);
     expect(stepOutput(result, "run_dag")).toContain("the shadow test FAILED");
     expect(stepOutput(result, "check_result")).toMatch(/the shadow test failed: DAG warehouse_metrics failed: compute_daily_revenue failed/);
@@ -184,7 +211,7 @@ describe("bad input", () => {
 
     expect(result.ok).toBe(false);
     expect(statuses(result)).toEqual([
-      "install:success", "provision:success", "configure:success", "run_dag:success", "report:failed", "clean_up:success", "check_result:skipped",
+      "install:success", "provision:success", "configure:success", "migrate:success", "run_dag:success", "report:failed", "clean_up:success", "check_result:skipped",
     ]);
     expect(stepOutput(result, "provision")).toMatch(/warning: could not deliver the phase callback .*\(--best-effort: carrying on\)/);
     expect(stepOutput(result, "report")).toContain(
@@ -210,7 +237,7 @@ describe("bad input", () => {
 
     expect(result.ok).toBe(false);
     expect(statuses(result)).toEqual([
-      "install:success", "assume_role:failed", "provision:skipped", "configure:skipped", "run_dag:skipped", "report:success", "clean_up:success", "check_result:skipped",
+      "install:success", "assume_role:failed", "provision:skipped", "configure:skipped", "migrate:skipped", "run_dag:skipped", "report:success", "clean_up:success", "check_result:skipped",
     ]);
     expect(stepOutput(result, "assume_role")).toContain("shadowops orb: CIRCLE_OIDC_TOKEN_V2 is not set, so the AWS role cannot be assumed");
     expect(fakes.calls().filter((call) => call[0] === "aws")).toEqual([]);
@@ -225,7 +252,7 @@ describe("bad input", () => {
     const result = await run("shadow_test", { driver: "local", checkout: false, work_dir: join(home, "work-no-env") }, { cwd: project });
     expect(result.ok).toBe(false);
     expect(statuses(result)).toEqual([
-      "install:success", "provision:failed", "configure:skipped", "run_dag:skipped", "report:success", "clean_up:success", "check_result:skipped",
+      "install:success", "provision:failed", "configure:skipped", "migrate:skipped", "run_dag:skipped", "report:success", "clean_up:success", "check_result:skipped",
     ]);
     expect(stepOutput(result, "provision")).toContain("shadowops orb: the environment parameter is empty: pass the environment id");
     expect(stepOutput(result, "report")).toContain("nothing to report: the environment parameter is empty");

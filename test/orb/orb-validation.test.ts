@@ -37,7 +37,7 @@ describe("npm run orb:pack", () => {
     expect(parse(yaml)).toEqual(orb);
     expect(Object.keys(orb).sort()).toEqual(["commands", "description", "display", "examples", "executors", "jobs", "version"]);
     expect(Object.keys(asMap(orb.commands)).sort()).toEqual(
-      ["assume_role", "check_result", "clean_up", "configure", "destroy", "extend", "install", "provision", "reap", "report", "run_dag"].sort(),
+      ["assume_role", "check_result", "clean_up", "configure", "destroy", "extend", "install", "migrate", "provision", "reap", "report", "run_dag"].sort(),
     );
     expect(Object.keys(asMap(orb.jobs)).sort()).toEqual(["destroy", "extend", "reap", "shadow_test"]);
   });
@@ -139,6 +139,7 @@ describe("the packed orb", () => {
       "assume_role",
       "provision",
       "configure",
+      "migrate",
       "run_dag",
       "report",
       "clean_up",
@@ -178,7 +179,7 @@ describe("the examples", () => {
 
 describe("the scripts", () => {
   it("are shellcheck clean", () => {
-    const result = spawnSync("shellcheck", ["--shell=bash", "--severity=style", ...scriptFiles], { cwd: SCRIPTS, encoding: "utf8" });
+    const result = spawnSync("shellcheck", ["--shell=bash", "--severity=style", "--external-sources", ...scriptFiles], { cwd: SCRIPTS, encoding: "utf8" });
     expect(result.error).toBeUndefined();
     expect(result.stdout + result.stderr).toBe("");
     expect(result.status).toBe(0);
@@ -248,10 +249,16 @@ describe("the scripts", () => {
       expect(calls).toContainEqual(["aws", "sts", "assume-role-with-web-identity", "--role-arn", aws.role_arn, "--role-session-name", expect.stringMatching(/^shadowops-\d+$/),
         "--web-identity-token", expect.stringMatching(/^file:\/\//), "--duration-seconds", "7200", "--query", "Credentials.[AccessKeyId,SecretAccessKey,SessionToken,Expiration]", "--output", "text", "--region", "eu-west-1"]);
       expect(calls.find((call) => call[0] === "ansible-playbook"), result.output).toEqual(["ansible-playbook", "-i", expect.stringMatching(/inventory\.yml$/), "site.yml"]);
-      expect(calls.filter((call) => call[1] === "notify").map((call) => call[call.indexOf("--event") + 1])).toEqual(["phase", "ready", "phase", "phase", "dag_result"]);
+      expect(calls.filter((call) => call[1] === "notify").map((call) => call[call.indexOf("--event") + 1])).toEqual(["phase", "ready", "phase", "phase", "migrations", "phase", "dag_result"]);
       expect(result.steps.map((step) => `${step.from ?? step.name}:${step.status}`)).toEqual([
-        "install:success", "assume_role:success", "provision:success", "configure:success", "run_dag:success", "report:success", "clean_up:success", "check_result:success",
+        "install:success", "assume_role:success", "provision:success", "configure:success", "migrate:success", "run_dag:success", "report:success", "clean_up:success", "check_result:success",
       ]);
+      // A new environment has the code `up` deployed; migrate does not deploy it again.
+      expect(calls.find((call) => call[1] === "migrate")).toEqual(["shadowops", "migrate", "--driver", "aws", "--env", pr.environment, "--region", "eu-west-1", "--project", ".", "--json", "--markdown", expect.stringMatching(/report\.md$/), "--no-deploy"]);
+      expect(calls.find((call) => call[1] === "run-dag")).toEqual(["shadowops", "run-dag", "--driver", "aws", "--env", pr.environment, "--region", "eu-west-1", "--migrations", expect.stringMatching(/migrations\.json$/), "--json", "--markdown", expect.stringMatching(/report\.md$/), "--dag", "warehouse_metrics", "--timeout", "45m"]);
+      // Progress of the CLI is in the step's output as it came, not only after the step.
+      expect(result.steps.find((step) => step.from === "migrate")!.output).toContain("migrate   applying 0001_fake.sql (1/1)");
+      expect(result.steps.find((step) => step.from === "run_dag")!.output).toContain("d: run shadowops__fake triggered");
       // The OIDC token and the credentials stay out of the command lines and the output.
       expect(JSON.stringify(calls)).not.toContain(TOKEN);
       expect(result.output).not.toContain(TOKEN);
@@ -259,27 +266,58 @@ describe("the scripts", () => {
     });
 
     it("shadow_test on aws re-testing a live environment, DAG fails, keep_environment false: reports, destroys, fails", async () => {
-      const result = await run("shadow_test", { ...aws, ...pr, environment: "codertocat-hello-world-pr-3", keep_environment: false }, { FAKE_STATUS: "live", FAKE_TEST_EXIT: "1" });
+      const result = await run("shadow_test", { ...aws, ...pr, environment: "codertocat-hello-world-pr-3", keep_environment: false }, { FAKE_STATUS: "live", FAKE_DAG_EXIT: "1" });
       expect(result.ok).toBe(false);
       expect(result.steps.map((step) => `${step.from ?? step.name}:${step.status}`)).toEqual([
-        "install:success", "assume_role:success", "provision:success", "configure:success", "run_dag:success", "report:success", "clean_up:success", "check_result:failed",
+        "install:success", "assume_role:success", "provision:success", "configure:success", "migrate:success", "run_dag:success", "report:success", "clean_up:success", "check_result:failed",
       ]);
       const calls = fakes.calls().filter((call) => call.includes("codertocat-hello-world-pr-3"));
       expect(calls.map((call) => call[1])).toContain("extend");
       expect(calls.map((call) => call[1])).not.toContain("up");
+      // A reused environment runs older code: migrate deploys the pull request's first.
+      expect(calls.find((call) => call[1] === "migrate")).not.toContain("--no-deploy");
       expect(calls).toContainEqual(["shadowops", "down", "--driver", "aws", "--env", "codertocat-hello-world-pr-3", "--region", "eu-west-1"]);
       expect(result.steps.at(-1)!.output).toContain("the shadow test failed: DAG d failed: t1 failed");
     });
 
     it("shadow_test with the local driver and no bot: an error stops the test, the environment is destroyed", async () => {
-      const result = await run("shadow_test", { driver: "local", environment: "orb-fake-local", checkout: false }, { SHADOWOPS_CALLBACK_URL: "", FAKE_TEST_EXIT: "3" });
+      const result = await run("shadow_test", { driver: "local", environment: "orb-fake-local", checkout: false }, { SHADOWOPS_CALLBACK_URL: "", FAKE_DAG_EXIT: "3" });
       expect(result.ok).toBe(false);
       expect(result.steps.map((step) => `${step.from ?? step.name}:${step.status}`)).toEqual([
-        "install:success", "provision:success", "configure:success", "run_dag:failed", "report:success", "clean_up:success", "check_result:skipped",
+        "install:success", "provision:success", "configure:success", "migrate:success", "run_dag:failed", "report:success", "clean_up:success", "check_result:skipped",
       ]);
-      expect(result.steps.find((step) => step.from === "run_dag")!.output).toContain("shadowops test stopped with exit 3: Airflow at http://127.0.0.1:1 stopped answering");
+      expect(result.steps.find((step) => step.from === "run_dag")!.output).toContain("shadowops run-dag stopped with exit 3: Airflow at http://127.0.0.1:1 stopped answering");
       expect(result.steps.find((step) => step.from === "report")!.output).toContain("no callback URL in $SHADOWOPS_CALLBACK_URL");
       expect(fakes.calls()).toContainEqual(["shadowops", "down", "--driver", "local", "--env", "orb-fake-local"]);
+    });
+
+    it("shadow_test with a failing migration: the DAG step is skipped, the report still goes out, the environment is destroyed", async () => {
+      const environment = "codertocat-hello-world-pr-5";
+      const result = await run("shadow_test", { ...aws, ...pr, environment, keep_environment: false }, { FAKE_MIGRATE_EXIT: "1" });
+      expect(result.ok).toBe(false);
+      expect(result.steps.map((step) => `${step.from ?? step.name}:${step.status}`)).toEqual([
+        "install:success", "assume_role:success", "provision:success", "configure:success", "migrate:failed", "run_dag:skipped", "report:success", "clean_up:success", "check_result:skipped",
+      ]);
+      expect(result.steps.find((step) => step.from === "migrate")!.output).toContain("shadowops orb: a migration FAILED, so the DAG is not run");
+      const calls = fakes.calls().filter((call) => call.includes(environment));
+      expect(calls.map((call) => call[1])).not.toContain("run-dag");
+      // The bot gets the migrations' report as the test's result, not a bare "failed".
+      const reported = calls.find((call) => call[1] === "notify" && call.includes("dag_result"));
+      expect(reported).toBeDefined();
+      expect(calls).toContainEqual(["shadowops", "down", "--driver", "aws", "--env", environment, "--region", "eu-west-1"]);
+    });
+
+    it("a step run without the install step says what is missing", async () => {
+      const result = await runOrbJob({
+        orb,
+        job: "shadow_test",
+        parameters: { driver: "local", environment: "no-install", checkout: false },
+        cwd: dir,
+        env: { PATH: `${fakes.bin}:${process.env.PATH}`, FAKE_TOOLS_LOG: fakes.log },
+        omit: ["install"],
+      });
+      expect(result.ok).toBe(false);
+      expect(result.steps.find((step) => step.from === "provision")!.output).toMatch(/SHADOWOPS_ORB_HELPERS: is not set: run the shadowops\/install command earlier in this job/);
     });
 
     it("destroy, extend and reap jobs", async () => {
@@ -306,7 +344,7 @@ describe("the scripts", () => {
       }
       const known = new Set(buildProgram().commands.map((command) => command.name()));
       const subcommands = [...named].filter((word) => known.has(word));
-      expect(subcommands.sort()).toEqual(["down", "extend", "inventory", "notify", "reap", "status", "test", "up"]);
+      expect(subcommands.sort()).toEqual(["down", "extend", "inventory", "migrate", "notify", "reap", "run-dag", "status", "up"]);
       const exercised = new Set(calls.map((argv) => argv[0]));
       expect(subcommands.filter((name) => !exercised.has(name))).toEqual([]);
     });

@@ -344,12 +344,16 @@ export interface RunJobOptions extends CompileOptions {
   checkout?: () => Promise<void>;
   /** Streams each step's output as it comes (for debugging: ORB_RUN_VERBOSE=1). */
   onOutput?: (chunk: string) => void;
+  /** Leaves out the steps of these orb commands, as a job of one's own that forgot one would. */
+  omit?: string[];
   buildNumber?: number;
 }
 
 /** Compiles and runs a job of the orb; resolves when its last step has ended. */
 export async function runOrbJob(options: RunJobOptions): Promise<JobRun> {
-  const steps = compileJob(options.orb, options.job, options.parameters, options);
+  const steps = compileJob(options.orb, options.job, options.parameters, options).filter(
+    (step) => "builtin" in step || !options.omit?.includes(step.from ?? ""),
+  );
   const scratch = mkdtempSync(join(tmpdir(), "orb-job-"));
   const bashEnv = join(scratch, "bash-env");
   writeFileSync(bashEnv, "");

@@ -6,15 +6,9 @@
 # Inputs: SHADOWOPS_STR_DRIVER, _ENVIRONMENT, _REGION, _COMMIT, _WORK_DIR, _CALLBACK_URL_ENV_VAR,
 # _CALLBACK_SECRET_ENV_VAR; SHADOWOPS_BOOL_KEEP_ENVIRONMENT.
 set -euo pipefail
+# shellcheck source=helpers.sh
+. "${SHADOWOPS_ORB_HELPERS:?is not set: run the shadowops/install command earlier in this job, it writes the helpers every step uses}"
 
-fail() { printf 'shadowops orb: %s\n' "$*" >&2; exit 1; }
-is_true() { [ "$1" = 1 ] || [ "$1" = true ]; }
-
-driver="${SHADOWOPS_STR_DRIVER:-aws}"
-env_name="${SHADOWOPS_STR_ENVIRONMENT:-}"
-region="${SHADOWOPS_STR_REGION:-}"
-commit="${SHADOWOPS_STR_COMMIT:-}"
-work="${SHADOWOPS_STR_WORK_DIR:-/tmp/shadowops}"
 keep="${SHADOWOPS_BOOL_KEEP_ENVIRONMENT:-1}"
 
 if [ -z "$env_name" ] || [ ! -f "$work/environment" ]; then
@@ -38,21 +32,6 @@ else
   echo "keeping $env_name for the pull request${expires:+ until $expires} (TTL): /shadow destroy, a merge or the reaper removes it"
   exit 0
 fi
-
-url_var="${SHADOWOPS_STR_CALLBACK_URL_ENV_VAR:-SHADOWOPS_CALLBACK_URL}"
-secret_var="${SHADOWOPS_STR_CALLBACK_SECRET_ENV_VAR:-SHADOWOPS_CALLBACK_SECRET}"
-export SHADOWOPS_CALLBACK_URL="${!url_var:-}"
-export SHADOWOPS_CALLBACK_SECRET="${!secret_var:-}"
-
-notify() {
-  [ -n "$SHADOWOPS_CALLBACK_URL" ] || return 0
-  local args=(notify --env "$env_name" --best-effort --retries 1 "$@")
-  [ -z "$commit" ] || args+=(--commit "$commit")
-  shadowops "${args[@]}"
-}
-
-common=(--driver "$driver" --env "$env_name")
-[ "$driver" != aws ] || [ -z "$region" ] || common+=(--region "$region")
 
 echo "destroying $env_name: $why"
 if ! shadowops status "${common[@]}" --json > /dev/null 2>&1; then

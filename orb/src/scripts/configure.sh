@@ -2,38 +2,20 @@
 # Writes the Ansible inventory of an aws environment (`shadowops inventory`, from the stack's
 # outputs) to $WORK/inventory.yml and, when a playbook is given, runs it against the shadow host:
 # the place for what a project adds on top of a shadow node (the node itself, R, Airflow and the
-# PR's code, is configured by shadowops with the same inventory during provision and run_dag).
+# PR's code, is configured by shadowops with the same inventory during provision, and migrate for a re-test).
 # Inputs: SHADOWOPS_STR_DRIVER, _ENVIRONMENT, _REGION, _ANSIBLE_PLAYBOOK, _COMMIT, _WORK_DIR,
 # _CALLBACK_URL_ENV_VAR, _CALLBACK_SECRET_ENV_VAR.
 set -euo pipefail
+# shellcheck source=helpers.sh
+. "${SHADOWOPS_ORB_HELPERS:?is not set: run the shadowops/install command earlier in this job, it writes the helpers every step uses}"
 
-fail() { printf 'shadowops orb: %s\n' "$*" >&2; exit 1; }
-
-driver="${SHADOWOPS_STR_DRIVER:-aws}"
-env_name="${SHADOWOPS_STR_ENVIRONMENT:-}"
-region="${SHADOWOPS_STR_REGION:-}"
 playbook="${SHADOWOPS_STR_ANSIBLE_PLAYBOOK:-}"
-commit="${SHADOWOPS_STR_COMMIT:-}"
-work="${SHADOWOPS_STR_WORK_DIR:-/tmp/shadowops}"
 
-[ -n "$env_name" ] || fail "the environment parameter is empty: pass the environment id (the bot sends it as the pipeline parameter shadowops_environment)"
-mkdir -p "$work"
-
-url_var="${SHADOWOPS_STR_CALLBACK_URL_ENV_VAR:-SHADOWOPS_CALLBACK_URL}"
-secret_var="${SHADOWOPS_STR_CALLBACK_SECRET_ENV_VAR:-SHADOWOPS_CALLBACK_SECRET}"
-export SHADOWOPS_CALLBACK_URL="${!url_var:-}"
-export SHADOWOPS_CALLBACK_SECRET="${!secret_var:-}"
-
-notify() {
-  [ -n "$SHADOWOPS_CALLBACK_URL" ] || return 0
-  local args=(notify --env "$env_name" --best-effort --retries 1 "$@")
-  [ -z "$commit" ] || args+=(--commit "$commit")
-  shadowops "${args[@]}"
-}
+require_environment
 
 if [ "$driver" != aws ]; then
   [ -z "$playbook" ] || fail "ansible_playbook needs the aws driver: a $driver environment has no host to configure"
-  echo "the $driver driver deploys the project into the environment itself (provision, and run_dag for a re-test): nothing to configure"
+  echo "the $driver driver deploys the project into the environment itself (provision, and migrate for a re-test): nothing to configure"
   exit 0
 fi
 

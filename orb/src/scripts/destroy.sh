@@ -4,23 +4,11 @@
 # Inputs: SHADOWOPS_STR_DRIVER, _ENVIRONMENT, _REGION, _COMMIT, _CALLBACK_URL_ENV_VAR,
 # _CALLBACK_SECRET_ENV_VAR.
 set -euo pipefail
-
-fail() { printf 'shadowops orb: %s\n' "$*" >&2; exit 1; }
-
-driver="${SHADOWOPS_STR_DRIVER:-aws}"
-env_name="${SHADOWOPS_STR_ENVIRONMENT:-}"
-region="${SHADOWOPS_STR_REGION:-}"
-commit="${SHADOWOPS_STR_COMMIT:-}"
+# shellcheck source=helpers.sh
+. "${SHADOWOPS_ORB_HELPERS:?is not set: run the shadowops/install command earlier in this job, it writes the helpers every step uses}"
 
 [ -n "$env_name" ] || fail "the environment parameter is empty: pass the environment id (the bot sends it as the pipeline parameter shadowops_environment)"
 
-url_var="${SHADOWOPS_STR_CALLBACK_URL_ENV_VAR:-SHADOWOPS_CALLBACK_URL}"
-secret_var="${SHADOWOPS_STR_CALLBACK_SECRET_ENV_VAR:-SHADOWOPS_CALLBACK_SECRET}"
-export SHADOWOPS_CALLBACK_URL="${!url_var:-}"
-export SHADOWOPS_CALLBACK_SECRET="${!secret_var:-}"
-
-common=(--driver "$driver" --env "$env_name")
-[ "$driver" != aws ] || [ -z "$region" ] || common+=(--region "$region")
 notify_args=(notify --env "$env_name")
 [ -z "$commit" ] || notify_args+=(--commit "$commit")
 

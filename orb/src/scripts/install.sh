@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Installs the shadowops CLI at a pinned version with npm, unless that exact version is already
-# on PATH. Inputs: SHADOWOPS_STR_VERSION, SHADOWOPS_STR_PACKAGE, SHADOWOPS_BOOL_ANSIBLE.
+# on PATH, and writes the helpers the other steps source (helpers.sh, which the orb carries in
+# SHADOWOPS_ORB_HELPERS_SH) to a file of this job, exported as SHADOWOPS_ORB_HELPERS.
+# Inputs: SHADOWOPS_STR_VERSION, SHADOWOPS_STR_PACKAGE, SHADOWOPS_BOOL_ANSIBLE, SHADOWOPS_ORB_HELPERS_SH.
 set -euo pipefail
 
 fail() { printf 'shadowops orb: %s\n' "$*" >&2; exit 1; }
 is_true() { [ "$1" = 1 ] || [ "$1" = true ]; }
+
+[ -n "${SHADOWOPS_ORB_HELPERS_SH:-}" ] || fail "SHADOWOPS_ORB_HELPERS_SH is empty: this orb was not packed with its helpers (pack it with circleci orb pack or npm run orb:pack)"
+[ -n "${BASH_ENV:-}" ] || fail "BASH_ENV is not set: the later steps could not find the helpers"
+helpers_dir="$(mktemp -d "${TMPDIR:-/tmp}/shadowops-orb.XXXXXX")"
+printf '%s\n' "$SHADOWOPS_ORB_HELPERS_SH" > "$helpers_dir/helpers.sh"
+echo "export SHADOWOPS_ORB_HELPERS=\"$helpers_dir/helpers.sh\"" >> "$BASH_ENV"
 
 version="${SHADOWOPS_STR_VERSION:-}"
 package="${SHADOWOPS_STR_PACKAGE:-shadowops}"

@@ -7,24 +7,16 @@
 # Inputs: SHADOWOPS_STR_ENVIRONMENT, _REPOSITORY, _COMMIT, _WORK_DIR, _CALLBACK_URL_ENV_VAR,
 # _CALLBACK_SECRET_ENV_VAR.
 set -euo pipefail
+# shellcheck source=helpers.sh
+. "${SHADOWOPS_ORB_HELPERS:?is not set: run the shadowops/install command earlier in this job, it writes the helpers every step uses}"
 
-fail() { printf 'shadowops orb: %s\n' "$*" >&2; exit 1; }
-
-env_name="${SHADOWOPS_STR_ENVIRONMENT:-}"
 repository="${SHADOWOPS_STR_REPOSITORY:-}"
-commit="${SHADOWOPS_STR_COMMIT:-}"
-work="${SHADOWOPS_STR_WORK_DIR:-/tmp/shadowops}"
 
 if [ -z "$env_name" ]; then
   echo "nothing to report: the environment parameter is empty (see the first failed step)"
   exit 0
 fi
 mkdir -p "$work"
-
-url_var="${SHADOWOPS_STR_CALLBACK_URL_ENV_VAR:-SHADOWOPS_CALLBACK_URL}"
-secret_var="${SHADOWOPS_STR_CALLBACK_SECRET_ENV_VAR:-SHADOWOPS_CALLBACK_SECRET}"
-export SHADOWOPS_CALLBACK_URL="${!url_var:-}"
-export SHADOWOPS_CALLBACK_SECRET="${!secret_var:-}"
 
 if [ -z "$SHADOWOPS_CALLBACK_URL" ]; then
   echo "no callback URL in \$$url_var: the result is in this job's output only"

@@ -1,62 +1,34 @@
 #!/usr/bin/env bash
-# Applies the project's migrations and runs the DAG in the environment provision created, with
-# `shadowops test --keep` (one CLI process: a reused environment gets the new code first, and
-# the DAG only starts once the migrations are in). Writes the report to $WORK/report.json (and
-# report.md) and marks $WORK/test-finished when the test ran to its end, passed or failed: a
-# failed DAG does not fail this step, so the result is reported first (check_result fails the
-# job afterwards). An error that stopped the test fails the step and is recorded for the report.
-# Inputs: SHADOWOPS_STR_DRIVER, _ENVIRONMENT, _PROJECT_DIR, _DAG, _TIMEOUT, _REGION, _COMMIT,
-# _WORK_DIR, _CALLBACK_URL_ENV_VAR, _CALLBACK_SECRET_ENV_VAR.
+# Runs the DAG in the environment whose migrations the migrate step applied (`shadowops run-dag`,
+# with migrate's report folded in, so one report covers the whole test). Writes it to
+# $WORK/report.json (and report.md) and marks $WORK/test-finished when the DAG ran to its end,
+# passed or failed: a failed DAG does not fail this step, so the result is reported first
+# (check_result fails the job afterwards). An error that stopped the run fails the step and is
+# recorded for the report. Progress streams to the step's output as the DAG runs.
+# Inputs: SHADOWOPS_STR_DRIVER, _ENVIRONMENT, _DAG, _TIMEOUT, _REGION, _COMMIT, _WORK_DIR,
+# _CALLBACK_URL_ENV_VAR, _CALLBACK_SECRET_ENV_VAR.
 set -euo pipefail
+# shellcheck source=helpers.sh
+. "${SHADOWOPS_ORB_HELPERS:?is not set: run the shadowops/install command earlier in this job, it writes the helpers every step uses}"
 
-fail() { printf 'shadowops orb: %s\n' "$*" >&2; exit 1; }
-
-driver="${SHADOWOPS_STR_DRIVER:-aws}"
-env_name="${SHADOWOPS_STR_ENVIRONMENT:-}"
-project="${SHADOWOPS_STR_PROJECT_DIR:-.}"
 dag="${SHADOWOPS_STR_DAG:-}"
 timeout="${SHADOWOPS_STR_TIMEOUT:-}"
-region="${SHADOWOPS_STR_REGION:-}"
-commit="${SHADOWOPS_STR_COMMIT:-}"
-work="${SHADOWOPS_STR_WORK_DIR:-/tmp/shadowops}"
 
-[ -n "$env_name" ] || fail "the environment parameter is empty: pass the environment id (the bot sends it as the pipeline parameter shadowops_environment)"
-mkdir -p "$work"
+require_environment
+[ -s "$work/migrations.json" ] || fail "no migrations report in $work: run the migrate step before run_dag"
 
-url_var="${SHADOWOPS_STR_CALLBACK_URL_ENV_VAR:-SHADOWOPS_CALLBACK_URL}"
-secret_var="${SHADOWOPS_STR_CALLBACK_SECRET_ENV_VAR:-SHADOWOPS_CALLBACK_SECRET}"
-export SHADOWOPS_CALLBACK_URL="${!url_var:-}"
-export SHADOWOPS_CALLBACK_SECRET="${!secret_var:-}"
-
-notify() {
-  [ -n "$SHADOWOPS_CALLBACK_URL" ] || return 0
-  local args=(notify --env "$env_name" --best-effort --retries 1 "$@")
-  [ -z "$commit" ] || args+=(--commit "$commit")
-  shadowops "${args[@]}"
-}
-
-record_failure() {
-  if [ -f "$work/failure-reason" ]; then return 0; fi
-  local reason
-  reason="$(awk '/^shadowops: /{n=NR} {line[NR]=$0} END{if(n) for(i=n;i<=NR&&i<n+20;i++) print line[i]}' "$2" | sed '1s/^shadowops: //')"
-  [ -n "$reason" ] || reason="$(grep -v '^[[:space:]]*$' "$2" | tail -n 1 || true)"
-  printf '%s\n' "$1" > "$work/failure-phase"
-  printf '%s\n' "${reason:-shadowops test failed}" > "$work/failure-reason"
-}
-
-args=(test --driver "$driver" --env "$env_name" --project "$project" --keep --json --markdown "$work/report.md")
+args=(run-dag "${common[@]}" --migrations "$work/migrations.json" --json --markdown "$work/report.md")
 [ -z "$dag" ] || args+=(--dag "$dag")
 [ -z "$timeout" ] || args+=(--timeout "$timeout")
-[ "$driver" != aws ] || [ -z "$region" ] || args+=(--region "$region")
 
-notify --event phase --phase migrating --message "applying migrations, then running DAG ${dag:-(the default)}"
+notify --event phase --phase running --message "running DAG ${dag:-(the default)}"
 echo "shadowops ${args[*]}"
 rm -f "$work/report.json" "$work/report.md" "$work/test-finished"
+# stdout is the report; stderr (progress) is shown as it comes and kept for the failure reason.
 set +e
-shadowops "${args[@]}" > "$work/report.json" 2> "$work/run.log"
-status=$?
+shadowops "${args[@]}" 2>&1 > "$work/report.json" | tee "$work/run.log"
+status="${PIPESTATUS[0]}"
 set -e
-cat "$work/run.log" >&2
 
 if { [ "$status" -eq 0 ] || [ "$status" -eq 1 ]; } && [ -s "$work/report.json" ]; then
   touch "$work/test-finished"
@@ -65,4 +37,4 @@ if { [ "$status" -eq 0 ] || [ "$status" -eq 1 ]; } && [ -s "$work/report.json" ]
   exit 0
 fi
 record_failure running "$work/run.log"
-fail "shadowops test stopped with exit $status: $(cat "$work/failure-reason")"
+fail "shadowops run-dag stopped with exit $status: $(cat "$work/failure-reason")"
