@@ -2,6 +2,7 @@ import type { ApplicationFunction, Context } from "probot";
 import { createCallbackRoute } from "./callbacks/callback-route.js";
 import { createCircleCiWebhookRoute } from "./callbacks/circleci-webhook-route.js";
 import { createCircleCiClient } from "./circleci/circleci-client.js";
+import { httpFetchAsFetch } from "./http/http-fetch.js";
 import { createConfigCache } from "./config/config-cache.js";
 import { CONFIG_FILE } from "./config/shadowops-config.js";
 import { applyCallbackEvent } from "./runner/apply-callback-event.js";
@@ -18,7 +19,7 @@ import { checkRunEvent, commentEvent, pullRequestEvent } from "./webhook-events.
 
 export interface CreateAppParams {
   settings: BotSettings;
-  /** CircleCI's HTTP client; the global fetch by default. */
+  /** CircleCI's HTTP client; httpFetch (node:http) by default. */
   fetch?: typeof globalThis.fetch;
   /** Epoch milliseconds. */
   now?: () => number;
@@ -44,7 +45,7 @@ export function createShadowOpsApp({ settings, fetch, now = Date.now, sleep, sto
       circleci: createCircleCiClient({
         token: settings.circleciToken,
         apiUrl: settings.circleciApiUrl,
-        ...(fetch ? { fetch } : {}),
+        fetch: fetch ?? httpFetchAsFetch,
         ...(sleep ? { sleep } : {}),
       }),
       now,

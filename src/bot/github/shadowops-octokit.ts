@@ -1,5 +1,6 @@
 import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
+import { httpFetchAsFetch } from "../http/http-fetch.js";
 
 /**
  * Writes to GitHub an installation may make at once before the spacing applies: a command's
@@ -29,8 +30,15 @@ export function createWriteLimiter(): Bottleneck.Group {
 
 const writeLimiter = createWriteLimiter();
 
-/** The Octokit `npm start` gives Probot: Probot's, with the write limit above. */
-export const ShadowOpsOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  throttle: { ...(options.throttle as object | undefined), write: writeLimiter },
-}));
+/**
+ * The Octokit `npm start` gives Probot: Probot's, with the write limit above, sending its
+ * requests through httpFetch (see http-fetch.ts for why).
+ */
+export const ShadowOpsOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
+  const request = options.request as { fetch?: unknown } | undefined;
+  return {
+    ...options,
+    request: { ...request, fetch: request?.fetch ?? httpFetchAsFetch },
+    throttle: { ...(options.throttle as object | undefined), write: writeLimiter },
+  };
+});

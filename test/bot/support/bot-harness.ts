@@ -1,8 +1,9 @@
 import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
-import { Probot, ProbotOctokit, type ApplicationFunctionOptions } from "probot";
+import { Probot, type ApplicationFunctionOptions } from "probot";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { createShadowOpsApp } from "../../../src/bot/create-app.js";
+import { ShadowOpsOctokit } from "../../../src/bot/github/shadowops-octokit.js";
 import type { BotServices } from "../../../src/bot/runner/bot-services.js";
 import type { BotSettings } from "../../../src/bot/settings.js";
 import { openBotStore, type BotStore } from "../../../src/bot/store/bot-store.js";
@@ -55,10 +56,11 @@ export interface TestBot {
 let deliveries = 0;
 
 /**
- * Retry and throttling off. The function form is needed: Probot merges its own (enabled)
- * throttle options over an object passed to ProbotOctokit.defaults.
+ * The bot's own Octokit (its HTTP client included) with retry and throttling off. The function
+ * form is needed: Probot merges its own (enabled) throttle options over an object passed to
+ * defaults.
  */
-export const UNTHROTTLED_OCTOKIT = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+export const UNTHROTTLED_OCTOKIT = ShadowOpsOctokit.defaults((options: Record<string, unknown>) => ({
   ...options,
   retry: { enabled: false },
   throttle: { enabled: false },
