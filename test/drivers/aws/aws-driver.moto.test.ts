@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateStackCommand, type CreateStackCommandInput, type DescribeChangeSetCommandOutput, type Parameter } from "@aws-sdk/client-cloudformation";
-import { CreateTagsCommand, CreateVpcCommand, DescribeImagesCommand, DescribeInstancesCommand } from "@aws-sdk/client-ec2";
+import { CreateTagsCommand, CreateVpcCommand, DescribeImagesCommand, DescribeInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 import type { DescribeClustersCommandOutput, ModifyClusterCommandInput } from "@aws-sdk/client-redshift";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EnvironmentExistsError } from "../../../src/drivers/driver-errors.js";
@@ -65,6 +65,7 @@ let dir: string;
 let fullTemplate: string;
 let updatableTemplate: string;
 let movingImageTemplate: string;
+let unpinnedTemplate: string;
 let look: ReturnType<typeof inspector>;
 
 beforeAll(async () => {
@@ -74,6 +75,7 @@ beforeAll(async () => {
   fullTemplate = motoTemplate(dir);
   updatableTemplate = motoTemplate(dir, { withoutWarehouseOutputs: true });
   movingImageTemplate = motoTemplate(dir, { withoutWarehouseOutputs: true, testImageParameter: true });
+  unpinnedTemplate = motoTemplate(dir, { withoutWarehouseOutputs: true, withoutImagePin: true });
   look = inspector();
 }, 90_000);
 
@@ -309,6 +311,34 @@ describe("aws driver in moto: the life of an environment", { timeout: 120_000 },
     expect(h.progress.map((e) => e.message)).toContain(`keeping the host's image ${current}, whatever the image parameter resolves to now`);
     // The same host, on the image it was configured on (moto would not have replaced it either: gap 6).
     expect(await imageOf(instanceId)).toEqual({ imageId: current, state: "running" });
+  });
+
+  it("extend of a stack from a template without PinnedHostImageId moves the expiry without pinning", async () => {
+    const h = harness({ settings: { snapshot: "none", templatePath: unpinnedTemplate } });
+    await h.driver.up({ environment: "pr-5", ttlMs: HOUR, progress: collect(h) });
+    const sent: { update?: Parameter[] } = {};
+    patchOutput(h.clients.cloudFormation as never, "UpdateStack", (_output, input) => (sent.update = input.Parameters as Parameter[]));
+
+    const extended = await h.driver.extend({ environment: "pr-5", ttlMs: 3 * HOUR, progress: collect(h) });
+
+    // CloudFormation refuses a parameter the stack's template does not declare.
+    expect(sent.update!.map((p) => p.ParameterKey)).not.toContain("PinnedHostImageId");
+    expect(h.calls).not.toContain("EC2.DescribeInstances");
+    expect(h.progress.map((e) => e.message)).toContain("stack shadowops-pr-5 predates PinnedHostImageId: CloudFormation resolves the host image again");
+    expect((await h.driver.get("pr-5"))!.expiresAt).toBe(extended.expiresAt);
+  });
+
+  it("extend of an environment whose host is gone says so and changes nothing", async () => {
+    const h = harness({ settings: { snapshot: "none", templatePath: updatableTemplate } });
+    const record = await h.driver.up({ environment: "pr-6", ttlMs: HOUR, progress: collect(h) });
+    const instanceId = (record.details as unknown as AwsDetails).outputs.HostInstanceId!;
+    await look.ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+
+    await expect(h.driver.extend({ environment: "pr-6", ttlMs: 3 * HOUR, progress: collect(h) })).rejects.toThrow(
+      `the host ${instanceId} of stack shadowops-pr-6 is terminated, so there is no image to keep: re-create the environment`,
+    );
+    expect(h.calls.filter((c) => /ChangeSet|UpdateStack/.test(c))).toEqual([]);
+    expect((await h.driver.get("pr-6"))!.expiresAt).toBe(record.expiresAt);
   });
 
   it("extend refuses an update that would replace the host, and changes nothing", async () => {

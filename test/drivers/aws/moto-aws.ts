@@ -98,9 +98,18 @@ export const TEST_IMAGE_PARAMETER = "/shadowops-test/ubuntu/current/ami-id";
  */
 export function motoTemplate(
   dir: string,
-  options: { withoutWarehouseOutputs?: boolean; literalSecretOutputs?: boolean; testImageParameter?: boolean } = {},
+  options: { withoutWarehouseOutputs?: boolean; literalSecretOutputs?: boolean; testImageParameter?: boolean; withoutImagePin?: boolean } = {},
 ): string {
   let body = readFileSync(join(REPO_ROOT, "cloudformation", "shadow-environment.yaml"), "utf8");
+  if (options.withoutImagePin) {
+    // The template as it was before PinnedHostImageId, for stacks created by an older shadowops.
+    const unpinned = body
+      .replace(/ {2}PinnedHostImageId:\n[\s\S]*?(?= {2}HostInstanceType:)/, "")
+      .replace(/ {2}HasPinnedHostImage: .*\n/, "")
+      .replace("ImageId: !If [HasPinnedHostImage, !Ref PinnedHostImageId, !Ref HostImageId]", "ImageId: !Ref HostImageId");
+    if (/HasPinnedHostImage|Ref PinnedHostImageId|^ {2}PinnedHostImageId:/m.test(unpinned)) throw new Error("the template's image pin changed: update moto-aws.ts");
+    body = unpinned;
+  }
   if (!body.includes(UBUNTU_IMAGE_PARAMETER)) throw new Error("the template's image parameter changed: update moto-aws.ts");
   body = body.replace(UBUNTU_IMAGE_PARAMETER, options.testImageParameter ? TEST_IMAGE_PARAMETER : MOTO_IMAGE_PARAMETER);
   if (options.withoutWarehouseOutputs) {
@@ -120,6 +129,7 @@ export function motoTemplate(
     options.withoutWarehouseOutputs ? "-updatable" : "",
     options.literalSecretOutputs ? "-secrets" : "",
     options.testImageParameter ? "-test-image" : "",
+    options.withoutImagePin ? "-unpinned" : "",
     ".yaml",
   ].join("");
   const file = join(dir, name);
