@@ -2,7 +2,8 @@
  * Child process of bot-bench.ts: the real Probot server with the ShadowOps app as `npm run build`
  * compiles it (dist/), pointed at the fake APIs, with a throwaway SQLite database. Plain
  * JavaScript so that it runs on node alone, as in production. Answers {type: "memory"} over IPC
- * with its memory use after a garbage collection (run with --expose-gc).
+ * with its memory use after a garbage collection (run with --expose-gc), the event loop's delay and
+ * the CPU time it has used.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -66,7 +67,8 @@ process.on("message", async (message) => {
   globalThis.gc?.();
   const settled = process.memoryUsage();
   if (process.env.BENCH_TRACE_MEMORY) console.error({ now, settled });
-  process.send?.({ type: "memory", rss: now.rss, heapUsed: now.heapUsed, settledRss: settled.rss, settledHeapUsed: settled.heapUsed, loopDelayP99Ms });
+  const cpu = process.cpuUsage();
+  process.send?.({ type: "memory", rss: now.rss, heapUsed: now.heapUsed, settledRss: settled.rss, settledHeapUsed: settled.heapUsed, loopDelayP99Ms, cpuMs: (cpu.user + cpu.system) / 1_000 });
   loopDelay.reset();
 });
 process.on("disconnect", () => process.exit(0));

@@ -18,6 +18,7 @@ import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
 import { createServer } from "node:net";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 
@@ -197,7 +198,7 @@ async function main(): Promise<void> {
   await once(bot, "ready");
   const botUrl = `http://127.0.0.1:${botPort}`;
 
-  type Memory = { rss: number; heapUsed: number; settledRss: number; settledHeapUsed: number; loopDelayP99Ms: number };
+  type Memory = { rss: number; heapUsed: number; settledRss: number; settledHeapUsed: number; loopDelayP99Ms: number; cpuMs: number };
   const memoryOfBot = (settleMs = 0) =>
     new Promise<Memory>((resolve) => {
       void once<Memory>(bot, "memory").then(resolve);
@@ -213,9 +214,10 @@ async function main(): Promise<void> {
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
 
-    await memoryOfBot(); // resets the event-loop delay histogram
+    const beforeSustained = await memoryOfBot(); // also resets the event-loop delay histogram
     const sustained = await run(botUrl, SUSTAINED_WEBHOOKS, SUSTAINED_CONCURRENCY);
     const sustainedLoop = await memoryOfBot();
+    const cpuPerWebhookMs = (sustainedLoop.cpuMs - beforeSustained.cpuMs) / SUSTAINED_WEBHOOKS;
     console.error(`sustained phase done in ${sustained.seconds.toFixed(1)} s`);
     const perSecond = sustained.results.length / sustained.seconds;
     const sustainedP99 = percentile(sustained.results.map((result) => result.latencyMs), 99);
@@ -239,6 +241,7 @@ async function main(): Promise<void> {
       `    ${perSecond.toFixed(0)} webhooks/s fully handled, p99 ${ms(sustainedP99)}   (target >= ${TARGETS.webhooksPerSecond}/s: ${verdict(perSecond >= TARGETS.webhooksPerSecond)})`,
     );
     console.log(`    bot event-loop delay p99 ${ms(sustainedLoop.loopDelayP99Ms)} (near 0 when the bot waits on I/O; high when it is CPU-bound)`);
+    console.log(`    bot CPU time per /shadow test webhook ${cpuPerWebhookMs.toFixed(1)} ms (user + system; machine load average ${loadavg()[0]!.toFixed(1)})`);
     console.log(`  sustained, ${SUSTAINED_WEBHOOKS} webhooks, ${SUSTAINED_CONCURRENCY} in flight, 1 in 10 a /shadow test, the rest ordinary comments:`);
     console.log(`    ${mixedPerSecond.toFixed(0)} webhooks/s fully handled   (target >= ${TARGETS.webhooksPerSecond}/s: ${verdict(mixedPerSecond >= TARGETS.webhooksPerSecond)})`);
     console.log(`  a burst of ${BURST_WEBHOOKS} /shadow test webhooks at once, handled in ${burst.seconds.toFixed(1)} s; bot memory after a full GC:`);

@@ -34,7 +34,7 @@ export interface CreateAppParams {
 }
 
 /** Enough to keep a burst moving at GitHub's latency, few enough to bound memory. */
-export const DEFAULT_CONCURRENCY = 32;
+export const DEFAULT_CONCURRENCY = 64;
 
 /** The ShadowOps Probot app: wiring only; the runner modules hold the logic. */
 export function createShadowOpsApp({ settings, fetch, now = Date.now, sleep, store, onReady, concurrency = DEFAULT_CONCURRENCY }: CreateAppParams): ApplicationFunction {
