@@ -11,6 +11,7 @@ import type { BotServices } from "./runner/bot-services.js";
 import { handleCheckRun } from "./runner/handle-check-run.js";
 import { handleComment } from "./runner/handle-comment.js";
 import { handlePullRequest } from "./runner/handle-pull-request.js";
+import { recoverStuckRequests, STUCK_SWEEP_EVERY_MS } from "./runner/recover-stuck-requests.js";
 import { createConcurrencyLimit } from "./runner/concurrency-limit.js";
 import { createKeyedLock } from "./runner/keyed-lock.js";
 import type { BotSettings } from "./settings.js";
@@ -31,13 +32,24 @@ export interface CreateAppParams {
   onReady?: (services: BotServices) => void;
   /** Webhooks and callbacks handled at once; more wait their turn. */
   concurrency?: number;
+  /** How often to end tests stuck in `requested` (see recover-stuck-requests.ts), besides once at startup. */
+  stuckSweepEveryMs?: number;
 }
 
 /** Enough to keep a burst moving at GitHub's latency, few enough to bound memory. */
 export const DEFAULT_CONCURRENCY = 64;
 
 /** The ShadowOps Probot app: wiring only; the runner modules hold the logic. */
-export function createShadowOpsApp({ settings, fetch, now = Date.now, sleep, store, onReady, concurrency = DEFAULT_CONCURRENCY }: CreateAppParams): ApplicationFunction {
+export function createShadowOpsApp({
+  settings,
+  fetch,
+  now = Date.now,
+  sleep,
+  store,
+  onReady,
+  concurrency = DEFAULT_CONCURRENCY,
+  stuckSweepEveryMs = STUCK_SWEEP_EVERY_MS,
+}: CreateAppParams): ApplicationFunction {
   return (app, { addHandler }) => {
     const limit = createConcurrencyLimit(concurrency);
     const services: BotServices = {
@@ -91,6 +103,10 @@ export function createShadowOpsApp({ settings, fetch, now = Date.now, sleep, sto
         apply: (webhook) => limit(() => applyCircleCiWorkflow(services, webhook)),
       }),
     );
+    const sweep = () =>
+      limit(() => recoverStuckRequests(services)).catch((error: unknown) => app.log.error({ err: error }, "could not end tests stuck in requested"));
+    void sweep();
+    setInterval(sweep, stuckSweepEveryMs).unref();
     onReady?.(services);
   };
 }

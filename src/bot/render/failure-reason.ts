@@ -5,6 +5,7 @@ import { renderText } from "./bot-text.js";
 export type FailureReason =
   | CircleCiProblem
   | { kind: "destroy-not-started"; reason: string }
+  | { kind: "request-interrupted"; minutes: number }
   | { kind: "workflow-ended"; workflow: string; status: string; url: string | null; succeeded: boolean }
   | { kind: "pipeline-failed"; action: string; workflow: string; status: string; url: string | null }
   | { kind: "unexpected"; message: string };

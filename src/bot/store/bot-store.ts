@@ -79,6 +79,9 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
        VALUES (@environmentId, @headSha, @dagId, @checkRunId, @status)
        ON CONFLICT (environment_id, head_sha, dag_id) DO UPDATE SET check_run_id = excluded.check_run_id, status = excluded.status`,
     ),
+    stuckRequests: db.prepare<[number], { id: string }>(
+      "SELECT id FROM environments WHERE state = 'requested' AND pipeline_id IS NULL AND updated_at < ? ORDER BY updated_at",
+    ),
     claim: db.prepare("INSERT OR IGNORE INTO deliveries (id, received_at) VALUES (?, ?)"),
     release: db.prepare("DELETE FROM deliveries WHERE id = ?"),
     prune: db.prepare("DELETE FROM deliveries WHERE received_at < ?"),
@@ -117,6 +120,10 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
      */
     countLiveEnvironments(repository: string, exceptId: string): number {
       return statements.countLive.get(repository.toLowerCase(), exceptId)?.count ?? 0;
+    },
+    /** Environments recorded as requested, with no pipeline, last written before `updatedBefore`. */
+    stuckRequests(updatedBefore: number): string[] {
+      return statements.stuckRequests.all(updatedBefore).map((row) => row.id);
     },
     getDagCheck(environmentId: string, headSha: string, dagId: string): DagCheckRecord | null {
       const row = statements.getDagCheck.get(environmentId, headSha, dagId);
