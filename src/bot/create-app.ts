@@ -65,6 +65,7 @@ export function createShadowOpsApp({
       locks: createKeyedLock(),
       octokitFor: (installationId) => app.auth(installationId),
       configs: createConfigCache({ now }),
+      sleep: sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     };
     const readConfig = (context: Context<"issue_comment" | "pull_request" | "check_run">) => () =>
       services.configs.get(context.payload.repository.owner.login, context.payload.repository.name, () => context.config(CONFIG_FILE));

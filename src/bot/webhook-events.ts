@@ -16,6 +16,7 @@ export function commentEvent(context: Context<"issue_comment.created">): Comment
     issueNumber: payload.issue.number,
     isPullRequest: payload.issue.pull_request !== undefined && payload.issue.pull_request !== null,
     commentId: payload.comment.id,
+    commentCreatedAt: Date.parse(payload.comment.created_at),
     body: payload.comment.body ?? "",
     sender: { login: payload.sender.login, type: payload.sender.type },
   };
@@ -34,6 +35,7 @@ export function pullRequestEvent(context: Context<PullRequestEventName>): PullRe
     action: payload.action,
     pull: pullRequestInfo(payload.pull_request),
     merged: payload.pull_request.merged === true,
+    updatedAt: Date.parse(payload.pull_request.updated_at),
     label: label?.name ?? null,
     sender: { login: payload.sender.login, type: payload.sender.type },
   };

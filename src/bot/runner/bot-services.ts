@@ -15,6 +15,8 @@ export interface BotServices {
   locks: KeyedLock;
   /** An installation's client, for work that does not come with a webhook (callbacks). */
   octokitFor: (installationId: number) => Promise<GitHubClient>;
+  /** Waits (a fork command's grace period); instant in tests. */
+  sleep: (ms: number) => Promise<void>;
   /** `.github/shadowops.yml` per repository, until a push to a default branch. */
   configs: ConfigCache;
 }

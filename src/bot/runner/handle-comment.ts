@@ -5,6 +5,7 @@ import { reactEyes, reply } from "../github/comments.js";
 import type { GitHubClient } from "../github/octokit.js";
 import { fetchPullRequest, type PullRequestInfo } from "../github/pull-request.js";
 import { bestEffort } from "./bot-services.js";
+import { confirmForkHead } from "./confirm-fork-head.js";
 import { destroyEnvironment } from "./destroy-environment.js";
 import { writeConfigInvalidCheck } from "./environment-check.js";
 import { extendEnvironment } from "./extend-environment.js";
@@ -24,6 +25,8 @@ export interface CommentEvent {
   issueNumber: number;
   isPullRequest: boolean;
   commentId: number;
+  /** When GitHub says the comment was written (epoch ms): what a fork PR's head is checked against. */
+  commentCreatedAt: number;
   body: string;
   sender: { login: string; type: string };
 }
@@ -35,6 +38,7 @@ export async function handleComment({ services, octokit, event, readConfig }: Ha
   const parsed = parseCommand(event.body);
   if (parsed.kind === "ignore" || event.sender.type === "Bot") return "ignored";
   const target: ReplyTarget = { octokit, owner: event.owner, repo: event.repo, issueNumber: event.issueNumber };
+  const receivedAt = services.now();
   const handled = await oncePerDelivery(services.store, `github:${event.deliveryId}`, async () => {
     if (!event.isPullRequest) {
       await sendReply(target, { kind: "not-a-pull-request" });
@@ -45,12 +49,12 @@ export async function handleComment({ services, octokit, event, readConfig }: Ha
       await sendHelp(target, parsed.problem, config.label, config.ok ? config.config.allowed_teams : []);
       return;
     }
-    await runCommand({ services, octokit, event, readConfig }, target, parsed.command);
+    await runCommand({ services, octokit, event, readConfig }, target, parsed.command, receivedAt);
   });
   return handled ? "handled" : "duplicate";
 }
 
-async function runCommand({ services, octokit, event, readConfig }: HandleCommentParams, target: ReplyTarget, command: ShadowCommand): Promise<void> {
+async function runCommand({ services, octokit, event, readConfig }: HandleCommentParams, target: ReplyTarget, command: ShadowCommand, receivedAt: number): Promise<void> {
   const { owner, repo } = event;
   const eyes = bestEffort(services.log, "react to the command", () => reactEyes({ octokit, owner, repo, commentId: event.commentId }));
   const environmentId = environmentNameForPullRequest(`${owner}/${repo}`, event.issueNumber);
@@ -95,6 +99,13 @@ async function runCommand({ services, octokit, event, readConfig }: HandleCommen
   if (command.name === "extend") {
     await extendEnvironment({ services, octokit, environmentId, config: config.config, byMs: command.durationMs, replyTo: target });
     return;
+  }
+  if (pull.isFork) {
+    const refusal = await confirmForkHead({ services, octokit, owner, repo, pull, user: event.sender.login, commentCreatedAt: event.commentCreatedAt, receivedAt });
+    if (refusal) {
+      await sendReply(target, refusal);
+      return;
+    }
   }
   await startTest({
     services,

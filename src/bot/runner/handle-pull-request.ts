@@ -18,6 +18,8 @@ export interface PullRequestEvent {
   action: string;
   pull: PullRequestInfo;
   merged: boolean;
+  /** The PR's updated_at (epoch ms); for synchronize, GitHub's time of the push. */
+  updatedAt: number;
   /** The label added or removed (labeled / unlabeled). */
   label: string | null;
   sender: { login: string; type: string };
@@ -32,6 +34,11 @@ export type HandlePullRequestParams = WebhookHandlerParams<PullRequestEvent>;
  */
 export async function handlePullRequest(params: HandlePullRequestParams): Promise<WebhookOutcome> {
   const { services, event } = params;
+  if (event.action === "synchronize" && event.pull.isFork && Number.isFinite(event.updatedAt)) {
+    // Every fork PR's pushes, live shadow or not: a maintainer's /shadow test must not run a
+    // commit pushed after the comment (see confirmForkHead).
+    services.store.recordForkPush(`${event.owner}/${event.repo}`, event.pull.number, event.updatedAt, event.pull.headSha);
+  }
   const environmentId = environmentNameForPullRequest(`${event.owner}/${event.repo}`, event.pull.number);
   const record = services.store.getEnvironment(environmentId);
   const live = record !== null && record.state !== "destroyed";

@@ -9,6 +9,8 @@ import { LIMITS, renderMarkdown, tableCode } from "../render/bot-text.js";
 export type ReplyView =
   | { kind: "no-permission"; user: string; permission: string; teams: readonly string[] }
   | { kind: "fork-not-maintainer"; user: string }
+  | { kind: "fork-head-changed"; user: string }
+  | { kind: "fork-command-too-old"; user: string; minutes: number }
   | { kind: "config-invalid"; problems: ConfigProblem[] }
   | { kind: "too-many-environments"; live: number; max: number }
   | { kind: "ttl-too-long"; ttl: string; max: string }

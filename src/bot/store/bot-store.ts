@@ -36,6 +36,13 @@ CREATE TABLE IF NOT EXISTS deliveries (
   received_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_received ON deliveries (received_at);
+CREATE TABLE IF NOT EXISTS fork_pushes (
+  repository TEXT NOT NULL,
+  pull_number INTEGER NOT NULL,
+  pushed_at INTEGER NOT NULL,
+  head_sha TEXT NOT NULL,
+  PRIMARY KEY (repository, pull_number)
+);
 `;
 
 export interface OpenBotStoreParams {
@@ -82,6 +89,12 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
     stuckRequests: db.prepare<[number], { id: string }>(
       "SELECT id FROM environments WHERE state = 'requested' AND pipeline_id IS NULL AND updated_at < ? ORDER BY updated_at",
     ),
+    recordForkPush: db.prepare(
+      `INSERT INTO fork_pushes (repository, pull_number, pushed_at, head_sha) VALUES (?, ?, ?, ?)
+       ON CONFLICT (repository, pull_number) DO UPDATE SET pushed_at = max(pushed_at, excluded.pushed_at),
+         head_sha = CASE WHEN excluded.pushed_at >= pushed_at THEN excluded.head_sha ELSE head_sha END`,
+    ),
+    lastForkPush: db.prepare<[string, number], { pushed_at: number }>("SELECT pushed_at FROM fork_pushes WHERE repository = ? AND pull_number = ?"),
     claim: db.prepare("INSERT OR IGNORE INTO deliveries (id, received_at) VALUES (?, ?)"),
     release: db.prepare("DELETE FROM deliveries WHERE id = ?"),
     prune: db.prepare("DELETE FROM deliveries WHERE received_at < ?"),
@@ -120,6 +133,14 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
      */
     countLiveEnvironments(repository: string, exceptId: string): number {
       return statements.countLive.get(repository.toLowerCase(), exceptId)?.count ?? 0;
+    },
+    /** A push to a PR from a fork (pull_request.synchronize), at GitHub's time of the push. */
+    recordForkPush(repository: string, pullNumber: number, pushedAt: number, headSha: string): void {
+      statements.recordForkPush.run(repository.toLowerCase(), pullNumber, pushedAt, headSha);
+    },
+    /** When the latest push to a fork PR that the bot was told of happened (epoch ms), or null. */
+    lastForkPush(repository: string, pullNumber: number): number | null {
+      return statements.lastForkPush.get(repository.toLowerCase(), pullNumber)?.pushed_at ?? null;
     },
     /** Environments recorded as requested, with no pipeline, last written before `updatedBefore`. */
     stuckRequests(updatedBefore: number): string[] {

@@ -77,7 +77,11 @@ export function testProbot(Base: typeof Probot = Probot): Probot {
 }
 
 /** Probot with the ShadowOps app loaded, an in-memory store and a hand-moved clock. */
-export async function createTestBot({ store, settings }: { store?: BotStore; settings?: Partial<BotSettings> } = {}): Promise<TestBot> {
+export async function createTestBot({
+  store,
+  settings,
+  sleep = async () => {},
+}: { store?: BotStore; settings?: Partial<BotSettings>; sleep?: (ms: number) => Promise<void> } = {}): Promise<TestBot> {
   const clock: Clock = { now: START };
   const now = () => clock.now;
   const botStore = store ?? openBotStore({ path: ":memory:", now });
@@ -85,7 +89,7 @@ export async function createTestBot({ store, settings }: { store?: BotStore; set
   const handlers: TestBot["handlers"] = [];
   let services: BotServices | undefined;
   await probot.load(
-    createShadowOpsApp({ settings: testSettings(settings), store: botStore, now, sleep: async () => {}, onReady: (ready) => (services = ready) }),
+    createShadowOpsApp({ settings: testSettings(settings), store: botStore, now, sleep, onReady: (ready) => (services = ready) }),
     { cwd: process.cwd(), addHandler: (handler) => handlers.push(handler) },
   );
   return {
