@@ -79,6 +79,13 @@ describe("migrate, then run-dag, as separate commands", { timeout: 420_000 }, ()
     expect(status.state).toBe("passed");
   });
 
+  it("migrate --no-deploy on a tested environment is refused: its code must be deployed again first", async () => {
+    const result = await runCli(["migrate", "--env", NAME, "--project", project, "--no-deploy"], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`environment ${NAME} is passed: deploy the code again before migrating (drop --no-deploy)`);
+    expect(result.stderr).not.toMatch(/applying/);
+  });
+
   it("migrate without --no-deploy redeploys the code; a failing migration exits 1 with its report", async () => {
     writeFileSync(join(project, "migrations", "0099_broken.sql"), "ALTER TABLE analytics.no_such_table ADD COLUMN x INT;\n");
     const result = await runCli(["migrate", "--env", NAME, "--project", project, "--json"], env);
@@ -108,5 +115,29 @@ describe("migrate, then run-dag, as separate commands", { timeout: 420_000 }, ()
     expect(JSON.parse(result.stdout)).toEqual({ name: NAME, state: "destroyed" });
     expect(processesMentioning(join(home, "environments", NAME))).toEqual([]);
     expect(await databaseExists("shadow_steps")).toBe(false);
+  });
+});
+
+describe("bad input to migrate and run-dag", () => {
+  it("names an unknown environment", async () => {
+    for (const command of [["migrate", "--project", project], ["run-dag"]]) {
+      const result = await runCli([...command, "--env", "nowhere"], env);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/there is no environment named nowhere/);
+    }
+  });
+
+  it("run-dag refuses a migrations file that is not a report, or is another environment's", async () => {
+    const notJson = join(home, "not-a-report.json");
+    writeFileSync(notJson, "applied 0001\n");
+    const garbled = await runCli(["run-dag", "--env", "nowhere", "--migrations", notJson], env);
+    expect(garbled.code).toBe(2);
+    expect(garbled.stderr).toContain(`the report ${notJson} is not JSON`);
+
+    const other = join(home, "other-environment.json");
+    writeFileSync(other, JSON.stringify({ environment: "elsewhere", driver: "local", outcome: "passed", migrations: [], timings: [] }));
+    const mismatched = await runCli(["run-dag", "--env", "nowhere", "--migrations", other], env);
+    expect(mismatched.code).toBe(2);
+    expect(mismatched.stderr).toContain("the migrations report is about environment elsewhere, not nowhere");
   });
 });

@@ -32,7 +32,9 @@ export async function runUpCommand(options: UpCommandOptions): Promise<number> {
         `environment ${record.name} is up\n  Airflow: ${record.airflowUrl}\n` +
         (record.expiresAt ? `  expires: ${record.expiresAt}\n` : "") +
         (cost ? `  cost:    ${cost.summary}\n` : "") +
-        `  run the DAG with: shadowops test${driverFlag} --env ${record.name} --keep\n  destroy with:     shadowops down${driverFlag} --env ${record.name}`,
+        `  run the DAG with: shadowops test${driverFlag} --env ${record.name} --keep\n` +
+        `  or step by step:  shadowops migrate${driverFlag} --env ${record.name} --no-deploy, then shadowops run-dag${driverFlag} --env ${record.name}\n` +
+        `  destroy with:     shadowops down${driverFlag} --env ${record.name}`,
     });
     return EXIT.ok;
   });
