@@ -4,7 +4,7 @@
 #   2. a syntax check of shadow-node.yml against the example inventory.
 #   3. the local playbook (scripts/configure-host.sh) twice: the second run changes nothing.
 #   4. the shadow-node roles that local.yml does not apply, in a scratch folder, against a
-#      Secrets Manager served by moto: workload, Airflow files of a systemd host, warehouse
+#      Secrets Manager served by moto: the node's virtualenv from python/shadow-node.lock, workload, Airflow files of a systemd host, warehouse
 #      connection. Twice: the second run changes nothing. Then the files are checked, Airflow
 #      parses the connection, and no secret appears in Ansible's output.
 #   5. a warehouse secret that cannot be read: a clear error, still without the secret.
@@ -59,6 +59,15 @@ run_twice() {
 
 step_lint() {
   ansible_tool ansible-lint --profile production ansible/
+}
+
+# The node lock must pin exactly what the tests ran with: every pin in it is also in the repo's
+# requirements.lock (scripts/lock-python.sh compiles it with that lock as constraints).
+step_node_lock() {
+  local strays
+  strays="$(comm -23 <(grep -o '^[a-z0-9._-]*==[^ ]*' python/shadow-node.lock | sort) \
+    <(grep -o '^[a-z0-9._-]*==[^ ]*' python/requirements.lock | sort))"
+  [ -z "$strays" ] || die "python/shadow-node.lock pins what python/requirements.lock does not (run scripts/lock-python.sh): $strays"
 }
 
 step_syntax() {
@@ -131,8 +140,11 @@ check_role_results() {
   for file in "$node/etc/airflow.env" "$node/etc/airflow-keys.json" "$node/airflow/passwords.json" "$scratch/local.env"; do
     [ "$(stat -c %a "$file")" = 600 ] || die "$file is not mode 0600"
   done
-  # Airflow itself reads the connections and the login the way the services will.
-  "$SHADOWOPS_VENV/bin/python" - "$node" "$scratch/local.env" <<'PY'
+  # Airflow itself, from the node's virtualenv (python/shadow-node.lock), reads the connections
+  # and the login the way the services will.
+  local node_venv="$SHADOWOPS_ANSIBLE_DIR/.tmp/node-venv"
+  [ -f "$node_venv/.shadowops-lock" ] || die "the node's virtualenv was not built from python/shadow-node.lock"
+  "$node_venv/bin/python" - "$node" "$scratch/local.env" <<'PY'
 import json, os, sys
 from airflow.models.connection import Connection
 
@@ -187,6 +199,7 @@ step_unreadable_secret() {
 }
 
 if $lint; then timed "ansible-lint --profile production" step_lint; fi
+timed "node lock agrees with the repo's lock" step_node_lock
 timed "syntax check of shadow-node.yml" step_syntax
 timed "local playbook, run twice" step_local_playbook
 timed "shadow-node roles in a scratch folder, run twice" step_roles
