@@ -25,11 +25,14 @@ export interface FetchInit {
 const MAX_REDIRECTS = 20;
 
 export interface HttpFetchParams {
-  /** Sockets kept open per host between requests. */
+  /**
+   * Idle sockets kept open per host. Above the bot's requests in flight (64 webhooks at once,
+   * up to four requests each), so a burst does not close sockets only to open new ones.
+   */
   maxFreeSockets?: number;
 }
 
-export function createHttpFetch({ maxFreeSockets = 64 }: HttpFetchParams = {}): FetchLike {
+export function createHttpFetch({ maxFreeSockets = 256 }: HttpFetchParams = {}): FetchLike {
   const agents = {
     "http:": new http.Agent({ keepAlive: true, maxFreeSockets, scheduling: "lifo" }),
     "https:": new https.Agent({ keepAlive: true, maxFreeSockets, scheduling: "lifo" }),
