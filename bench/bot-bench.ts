@@ -221,6 +221,7 @@ async function main(): Promise<void> {
     console.error(`sustained phase done in ${sustained.seconds.toFixed(1)} s`);
     const perSecond = sustained.results.length / sustained.seconds;
     const sustainedP99 = percentile(sustained.results.map((result) => result.latencyMs), 99);
+    const answered = sustained.results.map((result) => result.answeredMs);
 
     const mixed = await run(botUrl, SUSTAINED_WEBHOOKS, SUSTAINED_CONCURRENCY, 10);
     const mixedPerSecond = mixed.results.length / mixed.seconds;
@@ -240,6 +241,7 @@ async function main(): Promise<void> {
     console.log(
       `    ${perSecond.toFixed(0)} webhooks/s fully handled, p99 ${ms(sustainedP99)}   (target >= ${TARGETS.webhooksPerSecond}/s: ${verdict(perSecond >= TARGETS.webhooksPerSecond)})`,
     );
+    console.log(`    the bot's HTTP answer to the webhook (after the whole command): p50 ${ms(percentile(answered, 50))}, p90 ${ms(percentile(answered, 90))}, p99 ${ms(percentile(answered, 99))}`);
     console.log(`    bot event-loop delay p99 ${ms(sustainedLoop.loopDelayP99Ms)} (near 0 when the bot waits on I/O; high when it is CPU-bound)`);
     console.log(`    bot CPU time per /shadow test webhook ${cpuPerWebhookMs.toFixed(1)} ms (user + system; machine load average ${loadavg()[0]!.toFixed(1)})`);
     console.log(`  sustained, ${SUSTAINED_WEBHOOKS} webhooks, ${SUSTAINED_CONCURRENCY} in flight, 1 in 10 a /shadow test, the rest ordinary comments:`);
