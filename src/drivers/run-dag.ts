@@ -21,6 +21,12 @@ export interface RunDagParams {
   signal?: AbortSignal;
 }
 
+/** What waiting for a DAG's parse needs: a subset of RunDagParams, so configure can wait too. */
+export type ParseWaitParams = Pick<RunDagParams, "client" | "dagId" | "parseTimeoutMs" | "parsedAfter" | "progress" | "signal"> & {
+  /** The phase the progress lines belong to (default: run). */
+  phase?: string;
+};
+
 /** A few of the dag-processor's directory scans (AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=2). */
 const UNKNOWN_DAG_GRACE_MS = 8_000;
 
@@ -65,11 +71,15 @@ export async function runDag(params: RunDagParams): Promise<DagRunResult> {
   };
 }
 
-async function waitUntilParsed(params: RunDagParams): Promise<void> {
+/**
+ * Waits until Airflow knows the DAG and, with parsedAfter, has parsed its file since then
+ * (asking for a re-parse once rather than waiting out the dag-processor's interval).
+ */
+export async function waitUntilParsed(params: ParseWaitParams): Promise<void> {
   const { client, dagId } = params;
   const started = Date.now();
   const deadline = started + (params.parseTimeoutMs ?? 60_000);
-  params.progress({ phase: "run", message: `waiting for Airflow to parse ${dagId}` });
+  params.progress({ phase: params.phase ?? "run", message: `waiting for Airflow to parse ${dagId}` });
   let reparseRequested = false;
   for (;;) {
     params.signal?.throwIfAborted();

@@ -29,7 +29,7 @@ import { applyMigrations } from "../../migrations/apply-migrations.js";
 import { readMigrationFiles } from "../../migrations/migration-file.js";
 import { EnvironmentExistsError, UnknownEnvironmentError } from "../driver-errors.js";
 import type { Progress } from "../progress.js";
-import { runDag } from "../run-dag.js";
+import { runDag, waitUntilParsed } from "../run-dag.js";
 import type { EnvironmentRecord, ShadowDriver, StepParams, Workload } from "../shadow-driver.js";
 import { parseAllowedCidr } from "./allowed-cidr.js";
 import {
@@ -115,6 +115,8 @@ export interface AwsDriverOptions {
   readLogin?: ReadLogin;
   /** Builds the Airflow client of an environment (tests hand in one with a fake fetch). */
   airflowClient?: (options: AirflowClientOptions) => AirflowClient;
+  /** How long a redeploy may take to be parsed by Airflow (default 3 minutes). */
+  reparseTimeoutMs?: number;
   now?: () => Date;
   poll?: Partial<PollTiming>;
 }
@@ -184,6 +186,8 @@ const FOLLOW_IN_CONSOLE =
 /** CloudFormation's limit for TemplateBody; bigger templates must come from S3. */
 const TEMPLATE_BODY_LIMIT = 51_200;
 const DAG_TIMEOUT_MS = 30 * 60_000;
+/** How long a redeploy may take to be parsed: several DAG files on a small host. */
+const REPARSE_TIMEOUT_MS = 3 * 60_000;
 
 /**
  * A shadow on AWS: one CloudFormation stack per environment (`shadowops-<env>`, from
@@ -378,11 +382,9 @@ export class AwsDriver implements ShadowDriver {
   async runDag(params: StepParams & { dagId: string; conf?: Record<string, unknown>; timeoutMs?: number }): Promise<DagRunResult> {
     const record = await this.require(params.environment, { ready: true });
     const details = record.details as unknown as AwsDetails;
-    const outputs = requireOutputs(details, ["AirflowUrl", "AirflowSecretArn"]);
+    requireOutputs(details, ["AirflowUrl", "AirflowSecretArn"]);
     this.states.set(params.environment, "running");
-    const login = await this.readLogin(outputs.AirflowSecretArn);
-    const connection = { baseUrl: outputs.AirflowUrl, username: login.username, password: login.password };
-    const client = this.options.airflowClient ? this.options.airflowClient(connection) : new AirflowClient(connection);
+    const client = await this.airflowClientOf(record);
     const deployed = this.deployed.get(params.environment);
     try {
       const result = await runDag({
@@ -780,7 +782,44 @@ export class AwsDriver implements ShadowDriver {
     }
     progress({ phase: "configure", message: `configuring the host of ${record.name} with Ansible (R, Airflow 3, the workload)` });
     await this.options.configureHost({ environment: record.name, inventory: this.inventoryOf(record), workload, progress, signal });
-    this.deployed.set(record.name, { at: new Date(), workload });
+    const at = new Date();
+    this.deployed.set(record.name, { at, workload });
+    await this.waitForRedeployParsed(record, at, progress, signal);
+  }
+
+  /**
+   * After a redeploy into a running Airflow, waits until every DAG it knows was parsed again.
+   * It waits here, in the step that deployed, because the orb runs `run-dag` in another
+   * process, which cannot know when the code changed (the stack is the only record), and
+   * must not run the DAG as Airflow parsed it before the redeploy.
+   */
+  private async waitForRedeployParsed(record: EnvironmentRecord, since: Date, progress: Progress, signal?: AbortSignal): Promise<void> {
+    const details = record.details as unknown as AwsDetails;
+    if (!details.outputs?.AirflowUrl || !details.outputs.AirflowSecretArn) return;
+    let client: AirflowClient;
+    let dagIds: string[];
+    try {
+      client = await this.airflowClientOf(record);
+      dagIds = await client.listDagIds();
+    } catch (error) {
+      // A host configured for the first time may still be starting Airflow; it parses the new
+      // code as it starts, and the DAG step waits for that parse.
+      progress({ phase: "configure", message: `Airflow did not answer yet (${(error as Error).message}); the DAG step waits for it` });
+      return;
+    }
+    for (const dagId of dagIds) {
+      await waitUntilParsed({ client, dagId, parsedAfter: since, parseTimeoutMs: this.options.reparseTimeoutMs ?? REPARSE_TIMEOUT_MS, phase: "configure", progress, signal });
+    }
+    if (dagIds.length > 0) progress({ phase: "configure", message: `Airflow parsed the redeployed code: ${dagIds.join(", ")}` });
+  }
+
+  /** An Airflow client for the environment's api-server, logged in with the generated admin secret. */
+  private async airflowClientOf(record: EnvironmentRecord): Promise<AirflowClient> {
+    const details = record.details as unknown as AwsDetails;
+    const outputs = requireOutputs(details, ["AirflowUrl", "AirflowSecretArn"]);
+    const login = await this.readLogin(outputs.AirflowSecretArn);
+    const connection = { baseUrl: outputs.AirflowUrl, username: login.username, password: login.password };
+    return this.options.airflowClient ? this.options.airflowClient(connection) : new AirflowClient(connection);
   }
 
   private stackTimeoutMinutes(): number {

@@ -656,6 +656,8 @@ describe("aws driver in moto: configure, migrate and run a DAG on a ready enviro
       "POST /auth/token": tokenRoute(),
       "GET /api/v2/dags/warehouse_metrics": () =>
         json(200, { dag_id: "warehouse_metrics", is_paused: true, is_stale: false, has_import_errors: false, relative_fileloc: "x.py", last_parsed_time: new Date(Date.now() + HOUR).toISOString() }),
+      // Already parsed after any redeploy: configure has nothing to wait for.
+      "GET /api/v2/dags": () => json(200, { dags: [{ dag_id: "warehouse_metrics" }], total_entries: 1 }),
       "PATCH /api/v2/dags/warehouse_metrics": () => json(200, { dag_id: "warehouse_metrics", is_paused: false }),
       "POST /api/v2/dags/warehouse_metrics/dagRuns": () => json(200, dagRun("queued", { dag_id: "warehouse_metrics" })),
       "GET /api/v2/dags/warehouse_metrics/dagRuns/run-1": () =>
@@ -700,7 +702,8 @@ describe("aws driver in moto: configure, migrate and run a DAG on a ready enviro
 
       const run = await h.driver.runDag({ environment: "pr-20", dagId: "warehouse_metrics", progress: collect(h) });
       expect(run).toMatchObject({ dagId: "warehouse_metrics", state: "success", tasks: [{ taskId: "check_sources", state: "success", durationMs: 1500 }] });
-      expect(logins).toEqual([outputs.AirflowSecretArn]);
+      // configure logs in to wait for the re-parse, run-dag to trigger.
+      expect(logins).toEqual([outputs.AirflowSecretArn, outputs.AirflowSecretArn]);
       expect(new Set(origins)).toEqual(new Set([new URL(record.airflowUrl!).origin]));
       expect(fake.calls.find((c) => c.path === "/auth/token")?.body).toEqual({ username: "admin", password: "from-secrets-manager" });
       expect((await h.driver.get("pr-20"))!.state).toBe("passed");
@@ -708,5 +711,72 @@ describe("aws driver in moto: configure, migrate and run a DAG on a ready enviro
       await db.drop();
       rmSync(migrations, { recursive: true, force: true });
     }
+  });
+  it("after a redeploy, configure waits until Airflow parsed every DAG again, so run-dag in another process cannot run the old code", async () => {
+    // The orb runs configure and run-dag as separate processes: only the step that deployed knows
+    // when, so it must wait. The fake's dag-processor parses 300 ms after it is asked to.
+    const before = new Date(Date.now() - HOUR).toISOString();
+    const parsed: Record<string, string> = { nightly_export: before, warehouse_metrics: before };
+    const parsedAtMs: Record<string, number> = {};
+    const dag = (id: string) => ({
+      dag_id: id, is_paused: false, is_stale: false, has_import_errors: false,
+      relative_fileloc: `${id}.py`, last_parsed_time: parsed[id], file_token: `token-${id}`,
+    });
+    const reparse = (id: string) => () => {
+      setTimeout(() => {
+        parsed[id] = new Date().toISOString();
+        parsedAtMs[id] = Date.now();
+      }, 300);
+      return json(201, null);
+    };
+    const fake = fakeFetch({
+      "POST /auth/token": tokenRoute(),
+      "GET /api/v2/dags": () => json(200, { dags: Object.keys(parsed).map(dag), total_entries: 2 }),
+      "GET /api/v2/dags/nightly_export": () => json(200, dag("nightly_export")),
+      "GET /api/v2/dags/warehouse_metrics": () => json(200, dag("warehouse_metrics")),
+      "PUT /api/v2/parseDagFile/token-nightly_export": reparse("nightly_export"),
+      "PUT /api/v2/parseDagFile/token-warehouse_metrics": reparse("warehouse_metrics"),
+    });
+    const h = harness({
+      settings: { snapshot: "none" },
+      extra: {
+        readLogin: async () => ({ username: "admin", password: "from-secrets-manager" }),
+        airflowClient: (connection) => new AirflowClient({ ...connection, fetch: fake.fetch }),
+      },
+    });
+    await h.driver.up({ environment: "pr-21", progress: collect(h) });
+
+    await h.driver.configure({ environment: "pr-21", workload: WORKLOAD, progress: collect(h) });
+    const configuredAt = Date.now();
+
+    expect(fake.calls.filter((c) => c.method === "PUT").map((c) => c.path)).toEqual([
+      "/api/v2/parseDagFile/token-nightly_export",
+      "/api/v2/parseDagFile/token-warehouse_metrics",
+    ]);
+    expect(parsedAtMs.nightly_export).toBeLessThanOrEqual(configuredAt);
+    expect(parsedAtMs.warehouse_metrics).toBeLessThanOrEqual(configuredAt);
+    expect(h.progress.map((p) => p.message)).toContain("Airflow parsed the redeployed code: nightly_export, warehouse_metrics");
+  });
+
+  it("configure fails, naming the DAG, when Airflow does not parse the redeployed code in time", async () => {
+    const stale = { dag_id: "warehouse_metrics", is_paused: false, is_stale: false, has_import_errors: false, relative_fileloc: "x.py", last_parsed_time: new Date(Date.now() - HOUR).toISOString(), file_token: "t" };
+    const fake = fakeFetch({
+      "POST /auth/token": tokenRoute(),
+      "GET /api/v2/dags": () => json(200, { dags: [stale], total_entries: 1 }),
+      "GET /api/v2/dags/warehouse_metrics": () => json(200, stale),
+      "PUT /api/v2/parseDagFile/t": () => json(201, null),
+    });
+    const h = harness({
+      settings: { snapshot: "none" },
+      extra: {
+        readLogin: async () => ({ username: "admin", password: "from-secrets-manager" }),
+        airflowClient: (connection) => new AirflowClient({ ...connection, fetch: fake.fetch }),
+        reparseTimeoutMs: 1_500,
+      },
+    });
+    await h.driver.up({ environment: "pr-22", progress: collect(h) });
+    await expect(h.driver.configure({ environment: "pr-22", workload: WORKLOAD, progress: collect(h) })).rejects.toThrow(
+      /Airflow did not re-parse warehouse_metrics after the redeploy/,
+    );
   });
 });
