@@ -28,7 +28,7 @@ import { execFileSync } from "node:child_process";
 import { ListStacksCommand } from "@aws-sdk/client-cloudformation";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { createServer, type AddressInfo } from "node:net";
+import { closedPort } from "../support/closed-port.js";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineParameters } from "../../src/bot/runner/trigger-pipeline.js";
@@ -95,13 +95,6 @@ async function run(job: string, parameters: Params, cwd: string): Promise<JobRun
   return result;
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The project the job checks out, and the secrets CloudFormation would have made for `environment`. */
 async function prepare(environment: string): Promise<string> {

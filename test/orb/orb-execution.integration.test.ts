@@ -7,8 +7,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
+import { closedPort } from "../support/closed-port.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -95,13 +94,6 @@ async function expectNothingLeft(environment: string) {
   expect(await databaseExists(databaseNameFor(environment))).toBe(false);
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // A local shadow test takes 1.5–2 minutes on two cores; Airflow's start is most of it.
 const SHADOW_TIMEOUT = 420_000;
