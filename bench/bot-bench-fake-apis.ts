@@ -2,7 +2,7 @@
  * Child process of bot-bench.ts: a fake GitHub REST API (under /api/v3) and CircleCI API v2
  * (under /circleci/api/v2) on 127.0.0.1 that answer every request after BENCH_LATENCY_MS,
  * and tell the parent (IPC) when the reaction, the queued check and the pipeline trigger of a
- * pull request arrive, with their wall-clock time.
+ * pull request arrive, with their wall-clock time. Answers {type: "cpu"} with the CPU time it has used.
  */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -95,5 +95,10 @@ const server = createServer(async (req, res) => {
 server.keepAliveTimeout = 60_000;
 server.listen(0, "127.0.0.1", () => {
   process.send?.({ type: "ready", port: (server.address() as AddressInfo).port });
+});
+process.on("message", (message: { type?: string }) => {
+  if (message.type !== "cpu") return;
+  const cpu = process.cpuUsage();
+  process.send?.({ type: "cpu", cpuMs: (cpu.user + cpu.system) / 1_000 });
 });
 process.on("disconnect", () => process.exit(0));

@@ -214,10 +214,22 @@ async function main(): Promise<void> {
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
 
+    const fakesCpu = () =>
+      new Promise<number>((resolve) => {
+        void once<{ cpuMs: number }>(fakes, "cpu").then((message) => resolve(message.cpuMs));
+        fakes.send({ type: "cpu" });
+      });
+    const driverCpu = () => {
+      const cpu = process.cpuUsage();
+      return (cpu.user + cpu.system) / 1_000;
+    };
+    const [fakesBefore, driverBefore] = [await fakesCpu(), driverCpu()];
     const beforeSustained = await memoryOfBot(); // also resets the event-loop delay histogram
     const sustained = await run(botUrl, SUSTAINED_WEBHOOKS, SUSTAINED_CONCURRENCY);
     const sustainedLoop = await memoryOfBot();
     const cpuPerWebhookMs = (sustainedLoop.cpuMs - beforeSustained.cpuMs) / SUSTAINED_WEBHOOKS;
+    const fakesPerWebhookMs = ((await fakesCpu()) - fakesBefore) / SUSTAINED_WEBHOOKS;
+    const driverPerWebhookMs = (driverCpu() - driverBefore) / SUSTAINED_WEBHOOKS;
     console.error(`sustained phase done in ${sustained.seconds.toFixed(1)} s`);
     const perSecond = sustained.results.length / sustained.seconds;
     const sustainedP99 = percentile(sustained.results.map((result) => result.latencyMs), 99);
@@ -244,6 +256,7 @@ async function main(): Promise<void> {
     console.log(`    the bot's HTTP answer to the webhook (after the whole command): p50 ${ms(percentile(answered, 50))}, p90 ${ms(percentile(answered, 90))}, p99 ${ms(percentile(answered, 99))}`);
     console.log(`    bot event-loop delay p99 ${ms(sustainedLoop.loopDelayP99Ms)} (near 0 when the bot waits on I/O; high when it is CPU-bound)`);
     console.log(`    bot CPU time per /shadow test webhook ${cpuPerWebhookMs.toFixed(1)} ms (user + system; machine load average ${loadavg()[0]!.toFixed(1)})`);
+    console.log(`    the bench's own CPU per webhook: fake APIs ${fakesPerWebhookMs.toFixed(1)} ms, this driver ${driverPerWebhookMs.toFixed(1)} ms`);
     console.log(`  sustained, ${SUSTAINED_WEBHOOKS} webhooks, ${SUSTAINED_CONCURRENCY} in flight, 1 in 10 a /shadow test, the rest ordinary comments:`);
     console.log(`    ${mixedPerSecond.toFixed(0)} webhooks/s fully handled   (target >= ${TARGETS.webhooksPerSecond}/s: ${verdict(mixedPerSecond >= TARGETS.webhooksPerSecond)})`);
     console.log(`  a burst of ${BURST_WEBHOOKS} /shadow test webhooks at once, handled in ${burst.seconds.toFixed(1)} s; bot memory after a full GC:`);
