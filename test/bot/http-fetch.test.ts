@@ -14,6 +14,7 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
   if (url === "/json") return void res.writeHead(201, { "content-type": "application/json", "x-twice": ["a", "b"] }).end(JSON.stringify({ echo: body }));
   if (url === "/see-other") return void res.writeHead(303, { location: "/json" }).end();
   if (url === "/temporary") return void res.writeHead(307, { location: `${base}/json` }).end();
+  if (url.startsWith("/elsewhere?to=")) return void res.writeHead(307, { location: decodeURIComponent(url.slice("/elsewhere?to=".length)) }).end();
   if (url === "/loop") return void res.writeHead(302, { location: "/loop" }).end();
   if (url === "/slow") return void setTimeout(() => res.writeHead(200).end("late"), 2_000);
   if (url === "/repos/o/r/pulls/1") return void res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ message: "Not Found" }));
@@ -73,6 +74,39 @@ describe("the bot's HTTP client (httpFetch)", () => {
     const started = Date.now();
     await expect(fetch(`${base}/slow`, { signal: AbortSignal.timeout(100) })).rejects.toMatchObject({ name: "TimeoutError" });
     expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it("gives up on a request whose server stays silent, saying how long it waited", async () => {
+    const impatient = createHttpFetch({ requestTimeoutMs: 200 });
+    await expect(impatient(`${base}/slow`)).rejects.toMatchObject({
+      name: "TypeError",
+      message: "fetch failed",
+      cause: { message: expect.stringMatching(/^no answer from 127\.0\.0\.1:\d+ within 200 ms$/) },
+    });
+  });
+
+  it("follows a redirect to another origin without the Authorization header, as fetch does", async () => {
+    const other = createServer((req, res) => {
+      seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: "" });
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    try {
+      const target = `http://127.0.0.1:${(other.address() as AddressInfo).port}/landed`;
+      seen.length = 0;
+      const sameOrigin = await fetch(`${base}/see-other`, { headers: { authorization: "token ghs_secret" } });
+      expect(sameOrigin.status).toBe(201);
+      expect(seen.map((request) => request.headers.authorization)).toEqual(["token ghs_secret", "token ghs_secret"]);
+      seen.length = 0;
+      await fetch(`${base}/elsewhere?to=${encodeURIComponent(target)}`, { headers: { authorization: "token ghs_secret", accept: "application/json" } });
+      expect(seen.map((request) => [request.url, request.headers.authorization, request.headers.accept])).toEqual([
+        [`/elsewhere?to=${encodeURIComponent(target)}`, "token ghs_secret", "application/json"],
+        ["/landed", undefined, "application/json"],
+      ]);
+    } finally {
+      other.closeAllConnections();
+      await new Promise((resolve) => other.close(resolve));
+    }
   });
 
   it("serves Octokit: answers become data, a 404 a RequestError with its status", async () => {

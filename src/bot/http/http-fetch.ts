@@ -30,9 +30,14 @@ export interface HttpFetchParams {
    * up to four requests each), so a burst does not close sockets only to open new ones.
    */
   maxFreeSockets?: number;
+  /**
+   * A request whose socket stays silent this long fails. The global fetch gives up after
+   * 5 minutes without headers; a hung GitHub call would otherwise hold a webhook slot forever.
+   */
+  requestTimeoutMs?: number;
 }
 
-export function createHttpFetch({ maxFreeSockets = 256 }: HttpFetchParams = {}): FetchLike {
+export function createHttpFetch({ maxFreeSockets = 256, requestTimeoutMs = 60_000 }: HttpFetchParams = {}): FetchLike {
   const agents = {
     "http:": new http.Agent({ keepAlive: true, maxFreeSockets, scheduling: "lifo" }),
     "https:": new https.Agent({ keepAlive: true, maxFreeSockets, scheduling: "lifo" }),
@@ -50,6 +55,7 @@ export function createHttpFetch({ maxFreeSockets = 256 }: HttpFetchParams = {}):
       const req = send(url, { method, headers: outgoing, agent: agents[url.protocol as "http:" | "https:"], signal: signal ?? undefined }, (res) => {
         readAll(res).then((buffer) => resolve(new FetchResponse(url.href, res, buffer)), reject);
       });
+      req.setTimeout(requestTimeoutMs, () => req.destroy(new Error(`no answer from ${url.host} within ${requestTimeoutMs} ms`)));
       req.on("error", (error) => reject(signal?.aborted ? signal.reason : fetchFailed(error)));
       req.end(body ?? undefined);
     });
