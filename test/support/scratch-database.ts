@@ -1,4 +1,5 @@
-import pg from "pg";
+import type pg from "pg";
+import { WarehouseClone } from "../../src/drivers/local/warehouse-clone.js";
 import { postgresSettingsFromEnv, type PostgresSettings } from "../../src/warehouse/postgres-settings.js";
 
 export interface ScratchDatabase {
@@ -11,34 +12,20 @@ export interface ScratchDatabase {
 
 let counter = 0;
 
-/** A throw-away database on the real local PostgreSQL, optionally cloned from a template. */
+/**
+ * A throw-away database on the real local PostgreSQL, made the way the local driver makes a
+ * shadow warehouse (WarehouseClone), from a template or else empty.
+ */
 export async function createScratchDatabase(options: { template?: string } = {}): Promise<ScratchDatabase> {
   const admin = postgresSettingsFromEnv();
+  const clone = new WarehouseClone(admin);
   const name = `shadowops_test_${process.pid}_${Date.now()}_${counter++}`;
-  await withAdmin(admin, (client) =>
-    client.query(`CREATE DATABASE ${name}${options.template ? ` TEMPLATE ${options.template}` : ""}`),
-  );
-  const settings = { ...admin, database: name };
+  // template1 is what CREATE DATABASE copies when given none: an empty database.
+  await clone.create({ database: name, template: options.template ?? "template1" });
   return {
     name,
-    settings,
-    async connect() {
-      const client = new pg.Client(settings);
-      await client.connect();
-      return client;
-    },
-    async drop() {
-      await withAdmin(admin, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    },
+    settings: { ...admin, database: name },
+    connect: () => clone.connect(name),
+    drop: () => clone.drop(name),
   };
-}
-
-async function withAdmin<T>(settings: PostgresSettings, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(settings);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
