@@ -416,14 +416,7 @@ export class AwsDriver implements ShadowDriver {
     this.states.set(environment, "destroying");
     const existed = await this.deleteStack(stackName, progress);
     if (!existed) progress({ phase: "down", message: `there is no stack ${stackName}; checking for resources left by an earlier one` });
-    const leftovers = await removeLeftovers({
-      clients: this.options.clients,
-      environment,
-      stackName,
-      progress,
-      poll: this.poll,
-      clusterTimeoutMs: this.options.settings.stackTimeoutMs ?? DEFAULTS.stackTimeoutMs,
-    });
+    const leftovers = await this.removeLeftoversOf(environment, stackName, progress);
     this.states.delete(environment);
     this.deployed.delete(environment);
     if (leftovers.length > 0) throw new LeftoverResourcesError(environment, leftovers);
@@ -672,7 +665,14 @@ export class AwsDriver implements ShadowDriver {
     if (reasons.length === 0 && stack?.StackStatusReason) reasons.push(stack.StackStatusReason);
     progress({ phase: "up", message: `stack ${stackName} failed (${status}); making sure nothing of it is left` });
     await this.deleteStack(stackName, progress);
-    const leftovers = await removeLeftovers({
+    const leftovers = await this.removeLeftoversOf(environment, stackName, progress);
+    this.states.delete(environment);
+    throw new StackFailedError(stackName, status, reasons, leftovers);
+  }
+
+  /** removeLeftovers with this driver's clients and timing: the names of what is still left. */
+  private removeLeftoversOf(environment: string, stackName: string, progress: Progress): Promise<string[]> {
+    return removeLeftovers({
       clients: this.options.clients,
       environment,
       stackName,
@@ -680,8 +680,6 @@ export class AwsDriver implements ShadowDriver {
       poll: this.poll,
       clusterTimeoutMs: this.options.settings.stackTimeoutMs ?? DEFAULTS.stackTimeoutMs,
     });
-    this.states.delete(environment);
-    throw new StackFailedError(stackName, status, reasons, leftovers);
   }
 
   /** Deletes the stack and waits until it is gone; false when there was none. */
