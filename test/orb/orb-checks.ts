@@ -3,27 +3,15 @@
  * (orb-tools `review`: RC001…RC012) would make, written as functions that return every problem
  * found, so a test shows them all at once.
  */
-import type { ParameterDeclaration } from "./run-orb-job.js";
+import { BUILTIN_STEPS as RUNNER_BUILTIN_STEPS, type ParameterDeclaration } from "./run-orb-job.js";
 
 type Map = Record<string, unknown>;
 
 export const COMPONENTS = ["commands", "jobs", "executors"] as const;
 export type Component = (typeof COMPONENTS)[number];
 
-const BUILTIN_STEPS = new Set([
-  "run",
-  "when",
-  "unless",
-  "checkout",
-  "setup_remote_docker",
-  "save_cache",
-  "restore_cache",
-  "store_artifacts",
-  "store_test_results",
-  "persist_to_workspace",
-  "attach_workspace",
-  "add_ssh_keys",
-]);
+/** Every step name CircleCI knows without a command definition. */
+const BUILTIN_STEPS = new Set(["run", "when", "unless", ...RUNNER_BUILTIN_STEPS]);
 const PARAMETER_TYPES = new Set(["string", "boolean", "integer", "enum", "env_var_name", "executor", "steps"]);
 /** Pipeline values CircleCI provides besides pipeline.parameters.* (trigger_parameters are open-ended). */
 const PIPELINE_VALUES = new Set([
@@ -220,7 +208,7 @@ export function exampleProblems(orb: Map, exampleName: string, usage: Map): stri
     if (typeof job.executor === "string") resolve("executors", job.executor);
     else if (job.executor !== undefined) resolve("executors", String(asMap(job.executor).name));
     walkSteps(job.steps, `${where}.jobs.${name}`, (step, args) => {
-      if (step === "run" || step === "when" || step === "unless" || BUILTIN_STEPS.has(step)) return;
+      if (BUILTIN_STEPS.has(step)) return;
       checkArgs(`command ${step}`, resolve("commands", step), args);
     });
   }

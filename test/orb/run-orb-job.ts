@@ -239,7 +239,8 @@ function compileSteps(orb: Map, steps: unknown[], options: CompileOptions, stack
   return compiled;
 }
 
-const BUILTIN_STEPS = new Set([
+/** CircleCI's built-in steps besides run, when and unless (which compileSteps handles itself). */
+export const BUILTIN_STEPS = new Set([
   "checkout",
   "setup_remote_docker",
   "save_cache",
