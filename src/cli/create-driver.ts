@@ -70,7 +70,8 @@ export function createDriver(options: DriverOptions, env: NodeJS.ProcessEnv = pr
  *   --node-type, --nodes    SHADOWOPS_NODE_TYPE (default ra3.large), SHADOWOPS_WAREHOUSE_NODES (default 1)
  *   --ssh-key-name          SHADOWOPS_SSH_KEY_NAME
  * and without options: SHADOWOPS_TEMPLATE, SHADOWOPS_STACK_TIMEOUT, SHADOWOPS_PERMISSIONS_BOUNDARY_ARN,
- * SHADOWOPS_ANSIBLE_PLAYBOOK, SHADOWOPS_WAREHOUSE_ADDRESS.
+ * SHADOWOPS_ANSIBLE_PLAYBOOK, and the local ends of tunnels to what only the shadow host reaches:
+ * SHADOWOPS_WAREHOUSE_ADDRESS (the Redshift cluster) and SHADOWOPS_AIRFLOW_ADDRESS (the host's Airflow).
  */
 export function createAwsDriver(options: Omit<DriverOptions, "driver">, env: NodeJS.ProcessEnv = process.env): AwsDriver {
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
@@ -100,6 +101,7 @@ export function createAwsDriver(options: Omit<DriverOptions, "driver">, env: Nod
     },
     configureHost: ansibleConfigureHost({ root: PACKAGE_ROOT, ansiblePlaybook: env.SHADOWOPS_ANSIBLE_PLAYBOOK, env }),
     connectWarehouse: pgWarehouseConnector({ readLogin: secretsManagerLogin(clients.secretsManager), address: env.SHADOWOPS_WAREHOUSE_ADDRESS }),
+    airflowAddress: env.SHADOWOPS_AIRFLOW_ADDRESS || undefined,
   });
 }
 

@@ -59,6 +59,7 @@ import { missingInventoryOutputs, renderInventory } from "./render-inventory.js"
 import { parseSnapshotSelector, resolveSnapshot, type ResolvedSnapshot } from "./resolve-snapshot.js";
 import { formatExpiresAt, parseExpiresAt, SHADOW_TAG, shadowTags, tagMap, validateMetadata, type ShadowMetadata } from "./shadow-tags.js";
 import { stackNameFor, STACK_NAME_PREFIX } from "./stack-name.js";
+import { airflowUrlThrough, parseTunnelAddress, type TunnelAddress } from "./tunnel-address.js";
 import { StackEventFollower, failureReasons } from "./stack-events.js";
 import { isInProgress, lifecycleStateOf, READY_STATUSES } from "./stack-status.js";
 import { DEFAULT_POLL, describeStack, waitForStack, type PollTiming } from "./wait-for-stack.js";
@@ -113,6 +114,12 @@ export interface AwsDriverOptions {
   connectWarehouse?: ConnectWarehouse;
   /** Reads a generated login; default: Secrets Manager. */
   readLogin?: ReadLogin;
+  /**
+   * host:port of a tunnel to the host's Airflow (SHADOWOPS_AIRFLOW_ADDRESS), for when the stack's
+   * Airflow URL cannot be reached from here: the client connects there instead, everything else
+   * (login, the URL people are shown) stays the stack's.
+   */
+  airflowAddress?: string;
   /** Builds the Airflow client of an environment (tests hand in one with a fake fetch). */
   airflowClient?: (options: AirflowClientOptions) => AirflowClient;
   /** How long a redeploy may take to be parsed by Airflow (default 3 minutes). */
@@ -202,6 +209,7 @@ export class AwsDriver implements ShadowDriver {
   private readonly now: () => Date;
   private readonly readLogin: ReadLogin;
   private readonly connectWarehouse: ConnectWarehouse;
+  private readonly airflowTunnel?: TunnelAddress;
   /** Lifecycle states seen in this process (AWS keeps none: see lifecycleStateOf). */
   private readonly states = new Map<string, EnvironmentState>();
   /** When the workload was last deployed, so a DAG parsed before it does not count. */
@@ -214,6 +222,8 @@ export class AwsDriver implements ShadowDriver {
     this.readLogin = options.readLogin ?? secretsManagerLogin(options.clients.secretsManager);
     this.connectWarehouse =
       options.connectWarehouse ?? pgWarehouseConnector({ readLogin: this.readLogin, address: process.env.SHADOWOPS_WAREHOUSE_ADDRESS });
+    // Checked here, so a malformed address is refused before anything is created.
+    this.airflowTunnel = options.airflowAddress ? parseTunnelAddress("SHADOWOPS_AIRFLOW_ADDRESS", options.airflowAddress, "127.0.0.1:18080") : undefined;
   }
 
   get region(): string {
@@ -811,12 +821,16 @@ export class AwsDriver implements ShadowDriver {
     if (dagIds.length > 0) progress({ phase: "configure", message: `Airflow parsed the redeployed code: ${dagIds.join(", ")}` });
   }
 
-  /** An Airflow client for the environment's api-server, logged in with the generated admin secret. */
+  /**
+   * An Airflow client for the environment's api-server, logged in with the generated admin secret:
+   * at the stack's Airflow URL, or through the tunnel of SHADOWOPS_AIRFLOW_ADDRESS.
+   */
   private async airflowClientOf(record: EnvironmentRecord): Promise<AirflowClient> {
     const details = record.details as unknown as AwsDetails;
     const outputs = requireOutputs(details, ["AirflowUrl", "AirflowSecretArn"]);
     const login = await this.readLogin(outputs.AirflowSecretArn);
-    const connection = { baseUrl: outputs.AirflowUrl, username: login.username, password: login.password };
+    const baseUrl = this.airflowTunnel ? airflowUrlThrough(outputs.AirflowUrl, this.airflowTunnel) : outputs.AirflowUrl;
+    const connection = { baseUrl, username: login.username, password: login.password };
     return this.options.airflowClient ? this.options.airflowClient(connection) : new AirflowClient(connection);
   }
 

@@ -2,6 +2,7 @@ import pg from "pg";
 import type { SqlClient } from "../../migrations/sql-client.js";
 import { WarehouseUnreachableError } from "./aws-errors.js";
 import type { ReadLogin } from "./read-secret.js";
+import { parseTunnelAddress } from "./tunnel-address.js";
 
 /** Where the shadow's Redshift cluster is, and the secret with its admin login. */
 export interface WarehouseTarget {
@@ -23,8 +24,9 @@ export type ConnectWarehouse = (target: WarehouseTarget) => Promise<WarehouseCon
  */
 export function pgWarehouseConnector(options: { readLogin: ReadLogin; address?: string; connectTimeoutMs?: number }): ConnectWarehouse {
   return async (target) => {
+    // A malformed address is bad input, refused before the secret is read.
+    const { host, port } = options.address ? parseTunnelAddress("SHADOWOPS_WAREHOUSE_ADDRESS", options.address, "127.0.0.1:15439") : target;
     const login = await options.readLogin(target.secretArn);
-    const [host, port] = options.address ? splitAddress(options.address) : [target.host, target.port];
     const client = new pg.Client({
       host,
       port,
@@ -42,10 +44,4 @@ export function pgWarehouseConnector(options: { readLogin: ReadLogin; address?: 
     }
     return client;
   };
-}
-
-function splitAddress(address: string): [string, number] {
-  const match = /^(.+):(\d+)$/.exec(address.trim());
-  if (!match) throw new Error(`SHADOWOPS_WAREHOUSE_ADDRESS "${address}" must be host:port, for example 127.0.0.1:15439`);
-  return [match[1]!, Number(match[2])];
 }
