@@ -33,6 +33,8 @@ const SETTLE_MS = 5_000;
 const REPOSITORIES = 200;
 const WEBHOOK_SECRET = "bench-webhook-secret";
 const TARGETS = { p99Ms: 1_000, webhooksPerSecond: 200, memoryMb: 150 };
+/** GitHub gives up on a webhook delivery that is not answered within 10 s. */
+const GITHUB_DELIVERY_TIMEOUT_MS = 10_000;
 
 interface Mark {
   key: string;
@@ -254,6 +256,8 @@ async function main(): Promise<void> {
       `    ${perSecond.toFixed(0)} webhooks/s fully handled, p99 ${ms(sustainedP99)}   (target >= ${TARGETS.webhooksPerSecond}/s: ${verdict(perSecond >= TARGETS.webhooksPerSecond)})`,
     );
     console.log(`    the bot's HTTP answer to the webhook (after the whole command): p50 ${ms(percentile(answered, 50))}, p90 ${ms(percentile(answered, 90))}, p99 ${ms(percentile(answered, 99))}`);
+    const pastDeadline = answered.filter((value) => value > GITHUB_DELIVERY_TIMEOUT_MS).length;
+    console.log(`    answers later than GitHub's ${GITHUB_DELIVERY_TIMEOUT_MS / 1000} s delivery timeout (GitHub would show them failed): ${pastDeadline} of ${answered.length}`);
     console.log(`    bot event-loop delay p99 ${ms(sustainedLoop.loopDelayP99Ms)} (near 0 when the bot waits on I/O; high when it is CPU-bound)`);
     console.log(`    bot CPU time per /shadow test webhook ${cpuPerWebhookMs.toFixed(1)} ms (user + system; machine load average ${loadavg()[0]!.toFixed(1)})`);
     console.log(`    the bench's own CPU per webhook: fake APIs ${fakesPerWebhookMs.toFixed(1)} ms, this driver ${driverPerWebhookMs.toFixed(1)} ms`);
