@@ -42,6 +42,8 @@ function answer(method: string, path: string, text: string): { status: number; j
   if (/^\/api\/v3\/app\/installations\/\d+\/access_tokens$/.test(path)) {
     return { status: 201, json: { token: "ghs_bench", expires_at: "2099-01-01T00:00:00Z", permissions: {} } };
   }
+  // The bot's sweep for failed deliveries (30 s after it starts): none failed.
+  if (path === "/api/v3/app/hook/deliveries") return { status: 200, json: [] };
   if (!(match = path.match(/^\/api\/v3\/repos\/([^/]+)\/([^/]+)(\/.*)$/))) {
     console.error(`bench fake: no answer for ${method} ${path}`);
     return { status: 404, json: { message: "Not Found" } };

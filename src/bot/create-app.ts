@@ -12,6 +12,7 @@ import { handleCheckRun } from "./runner/handle-check-run.js";
 import { handleComment } from "./runner/handle-comment.js";
 import { handlePullRequest } from "./runner/handle-pull-request.js";
 import { recoverStuckRequests, STUCK_SWEEP_EVERY_MS } from "./runner/recover-stuck-requests.js";
+import { FIRST_REDELIVERY_SWEEP_AFTER_MS, redeliverFailedWebhooks, REDELIVERY_SWEEP_EVERY_MS } from "./runner/redeliver-failed-webhooks.js";
 import { createConcurrencyLimit } from "./runner/concurrency-limit.js";
 import { createKeyedLock } from "./runner/keyed-lock.js";
 import type { BotSettings } from "./settings.js";
@@ -34,6 +35,8 @@ export interface CreateAppParams {
   concurrency?: number;
   /** How often to end tests stuck in `requested` (see recover-stuck-requests.ts), besides once at startup. */
   stuckSweepEveryMs?: number;
+  /** When to ask GitHub for failed webhook deliveries (redeliver-failed-webhooks.ts); null: never (tests). */
+  redelivery?: { firstAfterMs: number; everyMs: number } | null;
 }
 
 /** Enough to keep a burst moving at GitHub's latency, few enough to bound memory. */
@@ -49,6 +52,7 @@ export function createShadowOpsApp({
   onReady,
   concurrency = DEFAULT_CONCURRENCY,
   stuckSweepEveryMs = STUCK_SWEEP_EVERY_MS,
+  redelivery = { firstAfterMs: FIRST_REDELIVERY_SWEEP_AFTER_MS, everyMs: REDELIVERY_SWEEP_EVERY_MS },
 }: CreateAppParams): ApplicationFunction {
   return (app, { addHandler }) => {
     const limit = createConcurrencyLimit(concurrency);
@@ -108,6 +112,17 @@ export function createShadowOpsApp({
       limit(() => recoverStuckRequests(services)).catch((error: unknown) => app.log.error({ err: error }, "could not end tests stuck in requested"));
     void sweep();
     setInterval(sweep, stuckSweepEveryMs).unref();
+    if (redelivery) {
+      // Not at once: GitHub redelivers within seconds, and the server must be listening by then.
+      const redeliver = () =>
+        limit(async () => redeliverFailedWebhooks({ appOctokit: await app.auth(), store: services.store, log: app.log, now })).catch((error: unknown) =>
+          app.log.warn({ err: error }, "could not look for failed webhook deliveries"),
+        );
+      setTimeout(() => {
+        void redeliver();
+        setInterval(redeliver, redelivery.everyMs).unref();
+      }, redelivery.firstAfterMs).unref();
+    }
     onReady?.(services);
   };
 }

@@ -36,6 +36,10 @@ CREATE TABLE IF NOT EXISTS deliveries (
   received_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_received ON deliveries (received_at);
+CREATE TABLE IF NOT EXISTS sweep_marks (
+  name TEXT PRIMARY KEY,
+  at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS fork_pushes (
   repository TEXT NOT NULL,
   pull_number INTEGER NOT NULL,
@@ -98,6 +102,9 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
     claim: db.prepare("INSERT OR IGNORE INTO deliveries (id, received_at) VALUES (?, ?)"),
     release: db.prepare("DELETE FROM deliveries WHERE id = ?"),
     prune: db.prepare("DELETE FROM deliveries WHERE received_at < ?"),
+    hasDelivery: db.prepare<[string], { found: number }>("SELECT 1 AS found FROM deliveries WHERE id = ?"),
+    getMark: db.prepare<[string], { at: number }>("SELECT at FROM sweep_marks WHERE name = ?"),
+    setMark: db.prepare("INSERT OR REPLACE INTO sweep_marks (name, at) VALUES (?, ?)"),
   };
   statements.prune.run(now() - DELIVERY_MEMORY_MS);
   let claimsSincePrune = 0;
@@ -172,6 +179,17 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
     /** Forget a claimed delivery whose handling failed, so that a redelivery can try again. */
     releaseDelivery(id: string): void {
       statements.release.run(id);
+    },
+    /** Whether a delivery was handled (or is being handled) by this bot. */
+    hasDelivery(id: string): boolean {
+      return statements.hasDelivery.get(id) !== undefined;
+    },
+    /** When a periodic sweep (by name) last completed (epoch ms), or null. */
+    sweepMark(name: string): number | null {
+      return statements.getMark.get(name)?.at ?? null;
+    },
+    setSweepMark(name: string, at: number): void {
+      statements.setMark.run(name, at);
     },
     close(): void {
       db.close();

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
 import { Probot, type ApplicationFunctionOptions } from "probot";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
-import { createShadowOpsApp } from "../../../src/bot/create-app.js";
+import { createShadowOpsApp, type CreateAppParams } from "../../../src/bot/create-app.js";
 import { ShadowOpsOctokit } from "../../../src/bot/github/shadowops-octokit.js";
 import type { BotServices } from "../../../src/bot/runner/bot-services.js";
 import type { BotSettings } from "../../../src/bot/settings.js";
@@ -81,7 +81,14 @@ export async function createTestBot({
   store,
   settings,
   sleep = async () => {},
-}: { store?: BotStore; settings?: Partial<BotSettings>; sleep?: (ms: number) => Promise<void> } = {}): Promise<TestBot> {
+  redelivery = null,
+}: {
+  store?: BotStore;
+  settings?: Partial<BotSettings>;
+  sleep?: (ms: number) => Promise<void>;
+  /** Off unless a test asks: elsewhere the sweep would be a stray request to GitHub. */
+  redelivery?: CreateAppParams["redelivery"];
+} = {}): Promise<TestBot> {
   const clock: Clock = { now: START };
   const now = () => clock.now;
   const botStore = store ?? openBotStore({ path: ":memory:", now });
@@ -89,7 +96,14 @@ export async function createTestBot({
   const handlers: TestBot["handlers"] = [];
   let services: BotServices | undefined;
   await probot.load(
-    createShadowOpsApp({ settings: testSettings(settings), store: botStore, now, sleep, onReady: (ready) => (services = ready) }),
+    createShadowOpsApp({
+      settings: testSettings(settings),
+      store: botStore,
+      now,
+      sleep,
+      onReady: (ready) => (services = ready),
+      redelivery,
+    }),
     { cwd: process.cwd(), addHandler: (handler) => handlers.push(handler) },
   );
   return {
