@@ -25,7 +25,7 @@ export interface CreateAppParams {
   fetch?: typeof globalThis.fetch;
   /** Epoch milliseconds. */
   now?: () => number;
-  /** Waits between CircleCI retries. */
+  /** How handlers wait (CircleCI retries, a fork command's grace); the wait frees the webhook slot. */
   sleep?: (ms: number) => Promise<void>;
   /** An open store (tests); otherwise settings.databasePath is opened. */
   store?: BotStore;
@@ -56,20 +56,23 @@ export function createShadowOpsApp({
 }: CreateAppParams): ApplicationFunction {
   return (app, { addHandler }) => {
     const limit = createConcurrencyLimit(concurrency);
+    const wait = sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    // Every wait of a handler (fork grace, CircleCI backoff) frees its webhook slot meanwhile.
+    const pause = (ms: number) => limit.releasedWhile(() => wait(ms));
     const services: BotServices = {
       store: store ?? openBotStore({ path: settings.databasePath, now }),
       circleci: createCircleCiClient({
         token: settings.circleciToken,
         apiUrl: settings.circleciApiUrl,
         fetch: fetch ?? httpFetchAsFetch,
-        ...(sleep ? { sleep } : {}),
+        sleep: pause,
       }),
       now,
       log: app.log,
       locks: createKeyedLock(),
       octokitFor: (installationId) => app.auth(installationId),
       configs: createConfigCache({ now }),
-      sleep: sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      sleep: pause,
     };
     const readConfig = (context: Context<"issue_comment" | "pull_request" | "check_run">) => () =>
       services.configs.get(context.payload.repository.owner.login, context.payload.repository.name, () => context.config(CONFIG_FILE));
