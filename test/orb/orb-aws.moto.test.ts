@@ -13,30 +13,35 @@
  *  - configure: real `shadowops inventory`; Ansible is a stand-in that records its call (moto's
  *    EC2 host does not exist to SSH into).
  *  - migrate: real `shadowops migrate`, which reads the warehouse login from Secrets Manager and
- *    then stops: moto runs no Redshift server behind its endpoint, so the connection (through
- *    SHADOWOPS_WAREHOUSE_ADDRESS, where a tunnel to the cluster would listen) is refused. The step
- *    must fail saying so, the DAG step is skipped, the bot is told why, the stack is deleted.
+ *    then stops: moto runs no Redshift server behind its endpoint, and nothing listens where
+ *    SHADOWOPS_WAREHOUSE_ADDRESS points (a tunnel that was not opened), so the connection is
+ *    refused. The step must fail saying so, the DAG step is skipped, the bot is told why, the
+ *    stack is deleted.
  *  - clean_up: real `shadowops down`. moto's DeleteStack leaves the VPC, route table and internet
  *    gateway (gap 4), which the driver then finds by tag and reports: the step fails naming
  *    them and leaving them to the reaper's TTL, as it would for any leftover on AWS. The test then
  *    deletes them, as CloudFormation would have.
- *  - run_dag: not run on aws here (no warehouse, and no Airflow on moto's host). The same scripts
- *    and CLI commands run end to end on the local driver in orb-execution.integration.test.ts.
- * Bad input on aws: an unreachable callback URL, a missing OIDC token, a missing environment.
+ *  - run_dag: skipped here. orb-aws-execution.integration.test.ts runs the same job to its verdict
+ *    on moto, with stand-ins for what moto cannot run (the host with a real Airflow 3, and a TLS
+ *    PostgreSQL cluster answering as the Redshift endpoint): a passing DAG ends in the bot's passing
+ *    check, a failing one in a failed check and a deleted stack.
+ * Bad input on aws: an unreachable warehouse, an unreachable callback URL, a missing OIDC token, a
+ * missing environment.
  */
 import { execFileSync } from "node:child_process";
 import { ListStacksCommand } from "@aws-sdk/client-cloudformation";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { closedPort } from "../support/closed-port.js";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineParameters } from "../../src/bot/runner/trigger-pipeline.js";
 import { packOrb } from "../../scripts/orb-pack.js";
-import { applyEnv, createProduction, createSkippedSecret, deleteNetwork, inspector, motoClients, motoEnv, motoTemplate, REGION } from "../drivers/aws/moto-aws.js";
+import { applyEnv, createProduction, inspector, motoClients, motoEnv, motoTemplate, REGION } from "../drivers/aws/moto-aws.js";
 import { REPO_ROOT } from "../support/run-cli.js";
 import { startMoto, type MotoServer } from "../support/start-moto.js";
 import { asMap } from "./orb-checks.js";
+import { expectStackGoneAndNetworkLeftToTheReaper, prepareAwsProject, statuses, stepOutput } from "./orb-aws-support.js";
 import { writeFakeTools, type FakeTools } from "./fake-tools.js";
 import { jobsForPipeline, runOrbJob, type JobRun, type Params } from "./run-orb-job.js";
 import { startOrbTestBot, type OrbTestBot } from "./serve-bot.js";
@@ -96,41 +101,16 @@ async function run(job: string, parameters: Params, cwd: string): Promise<JobRun
 }
 
 
-/** The project the job checks out, and the secrets CloudFormation would have made for `environment`. */
-async function prepare(environment: string): Promise<string> {
-  const project = join(dir, "project");
-  for (const part of ["dags", "r", "migrations"]) cpSync(join(REPO_ROOT, part), join(project, part), { recursive: true });
-  await createSkippedSecret(environment, "warehouse", "warehouse_admin");
-  await createSkippedSecret(environment, "airflow", "admin");
-  return project;
-}
-
-/**
- * After clean_up: the stack is deleted, and only the network moto's DeleteStack keeps (gap 4) is
- * left, named in the step's output with the reaper as its fallback. Then deleted, as AWS would.
- */
-async function expectStackGoneAndNetworkLeftToTheReaper(result: JobRun, environment: string): Promise<void> {
-  expect(await inspector().stackExists(`shadowops-${environment}`)).toBe(false);
-  const cleanUp = stepOutput(result, "clean_up");
-  expect(cleanUp).toContain(`shadowops orb: could not destroy ${environment} (see above): the reaper destroys it once its TTL has passed`);
-  const leftovers = cleanUp.split("\n").filter((line) => line.startsWith("  - "));
-  expect(leftovers.length).toBeGreaterThan(0);
-  for (const line of leftovers) expect(line).toMatch(/^ {2}- arn:aws:ec2:us-east-1:\d+:(vpc|subnet|route-table|internet-gateway|security-group)\//);
-  await deleteNetwork(inspector().ec2, /vpc\/(vpc-\w+)/.exec(cleanUp)![1]!);
-}
-
 async function liveStacks(): Promise<string[]> {
   const summaries = (await inspector().cloudFormation.send(new ListStacksCommand({}))).StackSummaries ?? [];
   return summaries.filter((stack) => stack.StackStatus !== "DELETE_COMPLETE").map((stack) => stack.StackName!).sort();
 }
 
-const statuses = (result: JobRun) => result.steps.map((step) => `${step.from ?? step.name}:${step.status}`);
-const stepOutput = (result: JobRun, from: string) => result.steps.filter((step) => step.from === from).map((step) => step.output).join("");
 
 describe("the orb's aws jobs on the AWS API emulator", { timeout: 300_000 }, () => {
   it("shadow_test provisions the stack, configures it, logs in to migrate, and reports why the warehouse could not be reached", async () => {
     const { record, environmentCheck } = bot.seedEnvironment("orb-aws-pr-2");
-    const project = await prepare("orb-aws-pr-2");
+    const { project } = await prepareAwsProject(dir, "orb-aws-pr-2");
     const usage = asMap(asMap(asMap(orb.examples).test_pull_requests_with_the_bot).usage);
     const [selected] = jobsForPipeline(usage, { ...pipelineParameters(record, "test", 4 * 3_600_000) });
 
@@ -165,7 +145,7 @@ describe("the orb's aws jobs on the AWS API emulator", { timeout: 300_000 }, () 
 
   it("an unreachable callback URL fails the report step naming the URL, and the stack is still deleted", async () => {
     const { record } = bot.seedEnvironment("orb-aws-pr-3");
-    const project = await prepare("orb-aws-pr-3");
+    const { project } = await prepareAwsProject(dir, "orb-aws-pr-3");
     const url = `http://127.0.0.1:${await closedPort()}`;
     const usage = asMap(asMap(asMap(orb.examples).test_pull_requests_with_the_bot).usage);
     const [selected] = jobsForPipeline(usage, { ...pipelineParameters(record, "test", 4 * 3_600_000) });

@@ -34,6 +34,8 @@ export interface StartAirflowParams {
   ports: { api: number; workerLog: number; triggerLog: number };
   warehouseUri: string;
   taskRetries?: number;
+  /** The admin login; default: admin with a generated password (a shadow node takes its secret's). */
+  admin?: { username: string; password: string };
   timeoutMs: number;
   progress: Progress;
   signal?: AbortSignal;
@@ -46,8 +48,8 @@ export async function startAirflow(params: StartAirflowParams): Promise<AirflowI
   const airflowBin = join(params.venv, "bin", "airflow");
   mkdirSync(params.home, { recursive: true });
   mkdirSync(params.logDir, { recursive: true });
-  const username = "admin";
-  const password = randomBytes(12).toString("base64url");
+  const username = params.admin?.username ?? "admin";
+  const password = params.admin?.password ?? randomBytes(12).toString("base64url");
   const passwordsFile = join(params.home, "passwords.json");
   writeFileSync(passwordsFile, JSON.stringify({ [username]: password }), { mode: 0o600 });
   writeFileSync(join(params.home, "airflow.cfg"), "");

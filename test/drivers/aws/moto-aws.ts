@@ -86,6 +86,14 @@ export function applyEnv(values: Record<string, string | undefined>): () => void
 
 const UBUNTU_IMAGE_PARAMETER = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
 const MOTO_IMAGE_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+/** The unique part of the literal warehouse endpoints of motoTemplate (Redshift's are 12 characters). */
+export const WAREHOUSE_ENDPOINT_ID = "c0ffee5ad0b5";
+
+/** The WarehouseEndpoint output of a stack made from motoTemplate with `literalWarehouseEndpoint`. */
+export function warehouseEndpointOf(environment: string, region = REGION): string {
+  return `${environment}.${WAREHOUSE_ENDPOINT_ID}.${region}.redshift.amazonaws.com`;
+}
+
 /** A stand-in for Canonical's image parameter that a test can move to a newer image (gap 1). */
 export const TEST_IMAGE_PARAMETER = "/shadowops-test/ubuntu/current/ami-id";
 
@@ -94,11 +102,21 @@ export const TEST_IMAGE_PARAMETER = "/shadowops-test/ubuntu/current/ami-id";
  * also without the three outputs that GetAtt/Ref the Redshift cluster, for tests that update the
  * stack (gap 6). With `literalSecretOutputs`, the secret ARN outputs are literal ARNs of the
  * shape Secrets Manager gives, since moto skips the secrets (gap 2): for tests that cannot add
- * them with middleware (the CLI builds its own clients).
+ * them with middleware (the CLI builds its own clients). With `literalWarehouseEndpoint`, the
+ * WarehouseEndpoint output is a literal name of the shape Redshift gives, `<environment>.
+ * ${WAREHOUSE_ENDPOINT_ID}.<region>.redshift.amazonaws.com`, since moto's GetAtt gives the whole
+ * endpoint as a dict's repr (gap 2): for tests where a server answers as that cluster, with a
+ * certificate for the name (see warehouseEndpointOf).
  */
 export function motoTemplate(
   dir: string,
-  options: { withoutWarehouseOutputs?: boolean; literalSecretOutputs?: boolean; testImageParameter?: boolean; withoutImagePin?: boolean } = {},
+  options: {
+    withoutWarehouseOutputs?: boolean;
+    literalSecretOutputs?: boolean;
+    literalWarehouseEndpoint?: boolean;
+    testImageParameter?: boolean;
+    withoutImagePin?: boolean;
+  } = {},
 ): string {
   let body = readFileSync(join(REPO_ROOT, "cloudformation", "shadow-environment.yaml"), "utf8");
   if (options.withoutImagePin) {
@@ -124,10 +142,16 @@ export function motoTemplate(
       body = body.replace(reference, `Value: !Sub "arn:aws:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:shadowops/\${EnvironmentName}/${kind}-1a2b3c4d-AbCdEf"\n`);
     }
   }
+  if (options.literalWarehouseEndpoint) {
+    const reference = "Value:\n      Fn::GetAtt: [WarehouseCluster, Endpoint.Address]\n";
+    if (!body.includes(reference)) throw new Error("the template's WarehouseEndpoint output changed: update moto-aws.ts");
+    body = body.replace(reference, `Value: !Sub "\${EnvironmentName}.${WAREHOUSE_ENDPOINT_ID}.\${AWS::Region}.redshift.amazonaws.com"\n`);
+  }
   const name = [
     "shadow-environment.moto",
     options.withoutWarehouseOutputs ? "-updatable" : "",
     options.literalSecretOutputs ? "-secrets" : "",
+    options.literalWarehouseEndpoint ? "-endpoint" : "",
     options.testImageParameter ? "-test-image" : "",
     options.withoutImagePin ? "-unpinned" : "",
     ".yaml",
