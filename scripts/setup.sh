@@ -9,7 +9,8 @@ cd "$SHADOWOPS_ROOT"
 
 # R (with DBI, RPostgreSQL, testthat) and the Airflow virtualenv come from the Ansible roles
 # that also configure a shadow node on EC2: scripts/configure-host.sh.
-APT_PACKAGES=(postgresql shellcheck)
+# openssl: the aws execution test makes a test CA and the warehouse stand-in's certificate.
+APT_PACKAGES=(postgresql shellcheck openssl)
 UV_VERSION="0.13.9"
 
 install_debian_packages() {
