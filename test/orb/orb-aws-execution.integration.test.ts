@@ -37,9 +37,10 @@
  * missing environment) is in orb-aws.moto.test.ts, without Airflow.
  */
 import { execFileSync } from "node:child_process";
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineParameters } from "../../src/bot/runner/trigger-pipeline.js";
 import type { EnvironmentRecord, PipelineAction } from "../../src/bot/store/environment-record.js";
@@ -81,7 +82,13 @@ beforeAll(async () => {
   symlinkSync(join(REPO_ROOT, "bin", "shadowops.js"), join(cliBin, "shadowops"));
   fakes = writeFakeTools(join(dir, "fakes"), "0.0.0");
   execFileSync("npm", ["run", "--silent", "build"], { cwd: REPO_ROOT, stdio: "inherit" });
-  [moto, cluster] = await Promise.all([startMoto(), startTlsPostgres({ serverNames: [`*.${WAREHOUSE_ENDPOINT_ID}.${REGION}.redshift.amazonaws.com`] })]);
+  // Both settle before a failure is thrown, so afterAll stops whichever did start.
+  const started = await Promise.allSettled([
+    startMoto().then((server) => (moto = server)),
+    startTlsPostgres({ serverNames: [`*.${WAREHOUSE_ENDPOINT_ID}.${REGION}.redshift.amazonaws.com`] }).then((server) => (cluster = server)),
+  ]);
+  for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason;
+  if (!moto || !cluster) throw new Error("moto or the warehouse stand-in did not start");
   restoreEnv = applyEnv(motoEnv(moto));
   bot = await startOrbTestBot(SECRET);
   env = {
@@ -155,6 +162,15 @@ async function warehouseRows(environment: string, sql: string): Promise<Record<s
 const SHADOW_TIMEOUT = 480_000;
 
 describe("shadow_test with the aws driver on moto, the host and warehouse stood in, reporting to the bot", { timeout: SHADOW_TIMEOUT }, () => {
+  it("the warehouse stand-in takes TLS only, with a certificate for the endpoint names alone, as Redshift does", async () => {
+    const login = { host: cluster!.host, port: cluster!.port, user: "nobody", password: "x", database: "postgres" };
+    await expect(new pg.Client(login).connect()).rejects.toThrow(/no encryption/);
+    const ca = readFileSync(cluster!.caFile, "utf8");
+    await expect(new pg.Client({ ...login, ssl: { ca, servername: "warehouse.example.com" } }).connect()).rejects.toThrow(/does not match certificate's altnames/);
+    // The name checks out; the (unknown) user is what is refused then.
+    await expect(new pg.Client({ ...login, ssl: { ca, servername: warehouseEndpointOf("any-pr-1") } }).connect()).rejects.toThrow(/password authentication failed for user "nobody"/);
+  });
+
   it("passes: the bot's DAG check passes with every task, the environment stays for the PR, and the destroy job deletes the stack", async () => {
     const environment = "orb-aws-pass";
     const { record, environmentCheck, dagCheck } = bot!.seedEnvironment(environment);
