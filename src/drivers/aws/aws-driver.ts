@@ -20,6 +20,7 @@ import type { RedshiftClient } from "@aws-sdk/client-redshift";
 import type { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { AirflowClient } from "../../airflow/airflow-client.js";
+import { AirflowConnectionError } from "../../airflow/airflow-errors.js";
 import type { AirflowClientOptions } from "../../airflow/airflow-types.js";
 import { assertEnvironmentName } from "../../core/environment-name.js";
 import type { EnvironmentState } from "../../core/lifecycle.js";
@@ -36,6 +37,7 @@ import {
   AwsFailureError,
   awsErrorName,
   ExtendWouldReplaceError,
+  HostAirflowUnreachableError,
   InvalidExpiresAtError,
   isStackMissing,
   LeftoverResourcesError,
@@ -411,6 +413,7 @@ export class AwsDriver implements ShadowDriver {
       return result;
     } catch (error) {
       this.states.set(params.environment, "failed");
+      if (error instanceof AirflowConnectionError) throw new HostAirflowUnreachableError(error.url, error.reason, this.airflowTunnel !== undefined);
       throw error;
     }
   }

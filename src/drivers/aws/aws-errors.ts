@@ -236,6 +236,21 @@ export class WarehouseUnreachableError extends AwsFailureError {
   }
 }
 
+/** run-dag could not reach the host's Airflow: says how to get there from outside AllowedCidr. */
+export class HostAirflowUnreachableError extends AwsFailureError {
+  constructor(readonly url: string, detail: string, throughTunnel: boolean) {
+    super(
+      throughTunnel
+        ? `cannot reach the shadow host's Airflow through the tunnel at ${url} (${detail}). ` +
+            `Check that the port-forwarding session SHADOWOPS_AIRFLOW_ADDRESS points at is open.`
+        : `cannot reach the shadow host's Airflow at ${url} (${detail}). Port 8080 is open to the stack's ` +
+            `AllowedCidr only: from elsewhere, forward a port through the host (aws ssm start-session --target ` +
+            `HOST_INSTANCE_ID --document-name AWS-StartPortForwardingSession --parameters ` +
+            `portNumber=8080,localPortNumber=18080) and set SHADOWOPS_AIRFLOW_ADDRESS=127.0.0.1:18080.`,
+    );
+  }
+}
+
 const EXPIRED = new Set(["ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired"]);
 const INVALID = new Set(["InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch", "InvalidSignatureException", "AuthFailure"]);
 const DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException"]);

@@ -65,8 +65,11 @@ describe("the aws driver's Airflow client with SHADOWOPS_AIRFLOW_ADDRESS", () =>
   };
   const clients = { cloudFormation: { send: async () => ({ Stacks: [stack] }) } as unknown as CloudFormationClient } as AwsClients;
 
-  /** The connection run-dag's client is built with; the DAG run itself is not the point here. */
-  async function airflowConnection(airflowAddress: string | undefined): Promise<{ connection: AirflowClientOptions; airflowUrl?: string }> {
+  /**
+   * The connection run-dag's client is built with, and what run-dag says when nothing answers
+   * there (the DAG run itself is not the point here).
+   */
+  async function airflowConnection(airflowAddress: string | undefined): Promise<{ connection: AirflowClientOptions; airflowUrl?: string; message: string }> {
     let connection: AirflowClientOptions | undefined;
     const driver = new AwsDriver({
       clients,
@@ -75,17 +78,34 @@ describe("the aws driver's Airflow client with SHADOWOPS_AIRFLOW_ADDRESS", () =>
       readLogin: async () => ({ username: "admin", password: "from-the-secret" }),
       airflowClient: (options) => {
         connection = options;
-        return new AirflowClient({ ...options, fetch: async () => Promise.reject(new Error("stop here")) });
+        return new AirflowClient({ ...options, fetch: async () => Promise.reject(Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNREFUSED" } })) });
       },
     });
-    await expect(driver.runDag({ environment: "pr-7", dagId: "warehouse_metrics", progress: () => undefined })).rejects.toThrow();
-    return { connection: connection!, airflowUrl: (await driver.get("pr-7"))?.airflowUrl };
+    const error = await driver.runDag({ environment: "pr-7", dagId: "warehouse_metrics", progress: () => undefined }).then(
+      () => null,
+      (failure: unknown) => failure as Error,
+    );
+    expect(error, "run-dag with nothing answering").not.toBeNull();
+    return { connection: connection!, airflowUrl: (await driver.get("pr-7"))?.airflowUrl, message: error!.message };
   }
 
   it("connects through the tunnel with the secret's login, and still shows the stack's URL", async () => {
     const { connection, airflowUrl } = await airflowConnection("127.0.0.1:18080");
     expect(connection).toEqual({ baseUrl: "http://127.0.0.1:18080", username: "admin", password: "from-the-secret" });
     expect(airflowUrl).toBe("http://203.0.113.10:8080");
+  });
+
+  it("says to check the tunnel when nothing answers through it", async () => {
+    const { message } = await airflowConnection("127.0.0.1:18080");
+    expect(message).toContain("cannot reach the shadow host's Airflow through the tunnel at http://127.0.0.1:18080");
+    expect(message).toContain("SHADOWOPS_AIRFLOW_ADDRESS");
+  });
+
+  it("says how to open a tunnel when the stack's Airflow URL does not answer", async () => {
+    const { message } = await airflowConnection(undefined);
+    expect(message).toContain("cannot reach the shadow host's Airflow at http://203.0.113.10:8080");
+    expect(message).toContain("AWS-StartPortForwardingSession");
+    expect(message).toContain("SHADOWOPS_AIRFLOW_ADDRESS=127.0.0.1:18080");
   });
 
   it("connects to the stack's Airflow URL without one", async () => {
