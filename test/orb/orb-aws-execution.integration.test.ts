@@ -37,7 +37,7 @@
  * missing environment) is in orb-aws.moto.test.ts, without Airflow.
  */
 import { execFileSync } from "node:child_process";
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -52,8 +52,7 @@ import { REPO_ROOT } from "../support/run-cli.js";
 import { shadowNodeAirflow, stopShadowNode, writeShadowNodeStandIn } from "../support/shadow-node-standin.js";
 import { startMoto, type MotoServer } from "../support/start-moto.js";
 import { startTlsPostgres, type TlsPostgres } from "../support/tls-postgres.js";
-import { writeFakeTools, type FakeTools } from "./fake-tools.js";
-import { expectStackGoneAndNetworkLeftToTheReaper, prepareAwsProject, statuses, stepOutput } from "./orb-aws-support.js";
+import { awsJobSetup, expectStackGoneAndNetworkLeftToTheReaper, prepareAwsProject, statuses, stepOutput } from "./orb-aws-support.js";
 import { asMap } from "./orb-checks.js";
 import { jobsForPipeline, runOrbJob, type JobRun, type Params } from "./run-orb-job.js";
 import { startOrbTestBot, type OrbTestBot } from "./serve-bot.js";
@@ -67,7 +66,6 @@ const verbose = process.env.ORB_RUN_VERBOSE === "1";
 let moto: MotoServer | undefined;
 let cluster: TlsPostgres | undefined;
 let bot: OrbTestBot | undefined;
-let fakes: FakeTools;
 let dir: string;
 let nodeHome: string;
 let env: NodeJS.ProcessEnv;
@@ -77,10 +75,6 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "shadowops-orb-aws-run-"));
   nodeHome = join(dir, "shadow-nodes");
   mkdirSync(nodeHome);
-  const cliBin = join(dir, "cli-bin");
-  mkdirSync(cliBin);
-  symlinkSync(join(REPO_ROOT, "bin", "shadowops.js"), join(cliBin, "shadowops"));
-  fakes = writeFakeTools(join(dir, "fakes"), "0.0.0");
   execFileSync("npm", ["run", "--silent", "build"], { cwd: REPO_ROOT, stdio: "inherit" });
   // Both settle before a failure is thrown, so afterAll stops whichever did start.
   const started = await Promise.allSettled([
@@ -92,11 +86,7 @@ beforeAll(async () => {
   restoreEnv = applyEnv(motoEnv(moto));
   bot = await startOrbTestBot(SECRET);
   env = {
-    ...motoEnv(moto),
-    // The real CLI first; the aws (STS) stand-in after it.
-    PATH: `${cliBin}:${fakes.bin}:${process.env.PATH}`,
-    FAKE_TOOLS_LOG: fakes.log,
-    CIRCLE_OIDC_TOKEN_V2: "header.circleci-oidc-token-for-tests.signature",
+    ...awsJobSetup(dir, moto, { url: bot.url, secret: SECRET }).env,
     SHADOWOPS_TEMPLATE: motoTemplate(dir, { literalSecretOutputs: true, literalWarehouseEndpoint: true }),
     // Where a tunnel to the cluster would listen; here the cluster stand-in itself.
     SHADOWOPS_WAREHOUSE_ADDRESS: `${cluster.host}:${cluster.port}`,
@@ -106,9 +96,6 @@ beforeAll(async () => {
     SHADOW_NODE_WAREHOUSE_AT: `${cluster.host}:${cluster.port}`,
     // As in the local execution test: a deliberate failure ends the run at once.
     SHADOWOPS_TASK_RETRIES: "0",
-    SHADOWOPS_ALLOWED_CIDR: "198.51.100.7/32",
-    SHADOWOPS_CALLBACK_URL: bot.url,
-    SHADOWOPS_CALLBACK_SECRET: SECRET,
   };
 }, 300_000);
 

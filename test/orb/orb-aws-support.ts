@@ -3,12 +3,41 @@
  * reading a job's steps, the project a job checks out with the secrets moto skips, and the check
  * that a job deleted the stack and named what moto's DeleteStack keeps.
  */
-import { cpSync } from "node:fs";
+import { cpSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { createSkippedSecret, deleteNetwork, inspector } from "../drivers/aws/moto-aws.js";
+import { createSkippedSecret, deleteNetwork, inspector, motoEnv } from "../drivers/aws/moto-aws.js";
 import { REPO_ROOT } from "../support/run-cli.js";
+import type { MotoServer } from "../support/start-moto.js";
+import { writeFakeTools, type FakeTools } from "./fake-tools.js";
 import type { JobRun } from "./run-orb-job.js";
+
+export interface AwsJobSetup {
+  env: NodeJS.ProcessEnv;
+  fakes: FakeTools;
+}
+
+/**
+ * What CircleCI's machine gives an aws job here: moto's endpoint and credentials, the built CLI
+ * first on PATH and the stand-ins (fake-tools.ts: `aws` for STS, `ansible-playbook`) after it,
+ * an OIDC token, and the bot's callback address. Each test adds what its steps need.
+ */
+export function awsJobSetup(dir: string, moto: MotoServer, callback: { url: string; secret: string }): AwsJobSetup {
+  const cliBin = join(dir, "cli-bin");
+  mkdirSync(cliBin);
+  symlinkSync(join(REPO_ROOT, "bin", "shadowops.js"), join(cliBin, "shadowops"));
+  const fakes = writeFakeTools(join(dir, "fakes"), "0.0.0");
+  const env = {
+    ...motoEnv(moto),
+    PATH: `${cliBin}:${fakes.bin}:${process.env.PATH}`,
+    FAKE_TOOLS_LOG: fakes.log,
+    CIRCLE_OIDC_TOKEN_V2: "header.circleci-oidc-token-for-tests.signature",
+    SHADOWOPS_ALLOWED_CIDR: "198.51.100.7/32",
+    SHADOWOPS_CALLBACK_URL: callback.url,
+    SHADOWOPS_CALLBACK_SECRET: callback.secret,
+  };
+  return { env, fakes };
+}
 
 export const statuses = (result: JobRun) => result.steps.map((step) => `${step.from ?? step.name}:${step.status}`);
 export const stepOutput = (result: JobRun, from: string) => result.steps.filter((step) => step.from === from).map((step) => step.output).join("");

@@ -30,7 +30,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { ListStacksCommand } from "@aws-sdk/client-cloudformation";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { closedPort } from "../support/closed-port.js";
 import { join } from "node:path";
@@ -41,8 +41,8 @@ import { applyEnv, createProduction, inspector, motoClients, motoEnv, motoTempla
 import { REPO_ROOT } from "../support/run-cli.js";
 import { startMoto, type MotoServer } from "../support/start-moto.js";
 import { asMap } from "./orb-checks.js";
-import { expectStackGoneAndNetworkLeftToTheReaper, prepareAwsProject, statuses, stepOutput } from "./orb-aws-support.js";
-import { writeFakeTools, type FakeTools } from "./fake-tools.js";
+import { awsJobSetup, expectStackGoneAndNetworkLeftToTheReaper, prepareAwsProject, statuses, stepOutput } from "./orb-aws-support.js";
+import type { FakeTools } from "./fake-tools.js";
 import { jobsForPipeline, runOrbJob, type JobRun, type Params } from "./run-orb-job.js";
 import { startOrbTestBot, type OrbTestBot } from "./serve-bot.js";
 
@@ -53,37 +53,27 @@ let moto: MotoServer;
 let bot: OrbTestBot;
 let fakes: FakeTools;
 let dir: string;
-let cliBin: string;
 let env: NodeJS.ProcessEnv;
 let restoreEnv: () => void;
 
 beforeAll(async () => {
   execFileSync("npm", ["run", "--silent", "build"], { cwd: REPO_ROOT, stdio: "inherit" });
   dir = mkdtempSync(join(tmpdir(), "shadowops-orb-aws-"));
-  cliBin = join(dir, "cli-bin");
-  mkdirSync(cliBin);
-  symlinkSync(join(REPO_ROOT, "bin", "shadowops.js"), join(cliBin, "shadowops"));
-  fakes = writeFakeTools(join(dir, "fakes"), "0.0.0");
   moto = await startMoto();
   restoreEnv = applyEnv(motoEnv(moto));
   await createProduction(motoClients().redshift, ["prod-1"]);
   bot = await startOrbTestBot(SECRET);
+  const setup = awsJobSetup(dir, moto, { url: bot.url, secret: SECRET });
+  fakes = setup.fakes;
   env = {
-    ...motoEnv(moto),
-    // The real CLI first; the aws and ansible-playbook stand-ins after it.
-    PATH: `${cliBin}:${fakes.bin}:${process.env.PATH}`,
-    FAKE_TOOLS_LOG: fakes.log,
-    CIRCLE_OIDC_TOKEN_V2: "header.circleci-oidc-token-for-tests.signature",
+    ...setup.env,
     // The full template (its warehouse outputs too: no job here updates a stack, gap 6).
     SHADOWOPS_TEMPLATE: motoTemplate(dir, { literalSecretOutputs: true }),
     // Where a tunnel to the warehouse would listen: nothing does, moto has no Redshift server.
     SHADOWOPS_WAREHOUSE_ADDRESS: `127.0.0.1:${await closedPort()}`,
     // Ansible cannot reach moto's make-believe host: the stand-in records the call.
     SHADOWOPS_ANSIBLE_PLAYBOOK: join(fakes.bin, "ansible-playbook"),
-    SHADOWOPS_ALLOWED_CIDR: "198.51.100.7/32",
     SHADOWOPS_PRODUCTION_CLUSTER: "production",
-    SHADOWOPS_CALLBACK_URL: bot.url,
-    SHADOWOPS_CALLBACK_SECRET: SECRET,
   };
 }, 300_000);
 
