@@ -46,3 +46,8 @@ export async function runInterruptible<T>(work: (signal: AbortSignal) => Promise
     interrupt.dispose();
   }
 }
+
+/** The aftermath of a step that works on an existing environment (migrate, run-dag): nothing is torn down. */
+export function environmentLeftAsItWas(environment: string): string {
+  return `environment ${environment} is left as it was: destroy it with \`shadowops down --env ${environment}\``;
+}

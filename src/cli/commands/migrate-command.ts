@@ -1,6 +1,6 @@
 import { runMigrateStep } from "../../shadow-test/run-separate-steps.js";
 import { createDriver, type DriverOptions } from "../create-driver.js";
-import { runInterruptible } from "../interrupt.js";
+import { environmentLeftAsItWas, runInterruptible } from "../interrupt.js";
 import { printReport } from "../print-report.js";
 import { stderrProgress } from "../stderr-progress.js";
 import { workloadIn } from "../workload-in.js";
@@ -20,5 +20,5 @@ export async function runMigrateCommand(options: MigrateCommandOptions): Promise
   return runInterruptible(async (signal) => {
     const report = await runMigrateStep({ driver, environment: options.env, workload, deploy: options.deploy, progress: stderrProgress(), signal });
     return printReport(report, options);
-  }, `environment ${options.env} is left as it was: destroy it with \`shadowops down --env ${options.env}\``);
+  }, environmentLeftAsItWas(options.env));
 }

@@ -1,6 +1,6 @@
 import { runDagStep } from "../../shadow-test/run-separate-steps.js";
 import { createDriver, type DriverOptions } from "../create-driver.js";
-import { runInterruptible } from "../interrupt.js";
+import { environmentLeftAsItWas, runInterruptible } from "../interrupt.js";
 import { printReport } from "../print-report.js";
 import { readReportFile } from "../read-report-file.js";
 import { stderrProgress } from "../stderr-progress.js";
@@ -29,5 +29,5 @@ export async function runRunDagCommand(options: RunDagCommandOptions): Promise<n
       signal,
     });
     return printReport(report, options);
-  }, `environment ${options.env} is left as it was: destroy it with \`shadowops down --env ${options.env}\``);
+  }, environmentLeftAsItWas(options.env));
 }
