@@ -31,7 +31,11 @@ function wasDelivered(attempt: DeliveryAttempt): boolean {
  */
 export function attemptsToRedeliver(attempts: DeliveryAttempt[], handled: (guid: string) => boolean, maxAttempts = MAX_DELIVERY_ATTEMPTS): DeliveryAttempt[] {
   const byGuid = new Map<string, DeliveryAttempt[]>();
-  for (const attempt of attempts) byGuid.set(attempt.guid, [...(byGuid.get(attempt.guid) ?? []), attempt]);
+  for (const attempt of attempts) {
+    const tries = byGuid.get(attempt.guid);
+    if (tries) tries.push(attempt);
+    else byGuid.set(attempt.guid, [attempt]);
+  }
   const due: DeliveryAttempt[] = [];
   for (const [guid, tries] of byGuid) {
     if (tries.some(wasDelivered) || tries.length >= maxAttempts || handled(guid)) continue;
