@@ -1,9 +1,9 @@
 """libpq environment variables for tasks, filled from an Airflow connection.
 
-The R scripts read only PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD and PGSSLMODE,
-so the same scripts run against the local PostgreSQL and against Redshift. Values are
-Jinja templates: the connection is looked up when a task runs, never while the DAG file
-is parsed, so parsing needs neither the connection nor its secrets.
+The R scripts read only PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE and
+PGSSLROOTCERT, so the same scripts run against the local PostgreSQL and against Redshift.
+Values are Jinja templates: the connection is looked up when a task runs, never while the
+DAG file is parsed, so parsing needs neither the connection nor its secrets.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ def warehouse_env(conn_id: str) -> dict[str, str]:
         "PGDATABASE": f"{{{{ {conn}.schema }}}}",
         "PGUSER": f"{{{{ {conn}.login }}}}",
         "PGPASSWORD": f"{{{{ {conn}.password }}}}",
-        # Redshift connections carry ?sslmode=require; libpq rejects an empty value, so
-        # the absence of the extra falls back to libpq's default.
+        # A shadow host's Redshift connection carries ?sslmode=verify-full; libpq rejects an
+        # empty value, so the absence of the extra falls back to libpq's default.
         "PGSSLMODE": f"{{{{ {conn}.extra_dejson.get('sslmode', 'prefer') }}}}",
+        # The CA file that verify-full checks the server's certificate against. Empty is
+        # libpq's default (~/.postgresql/root.crt), as if the variable were not set.
+        "PGSSLROOTCERT": f"{{{{ {conn}.extra_dejson.get('sslrootcert', '') }}}}",
     }

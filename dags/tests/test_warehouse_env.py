@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from types import SimpleNamespace
 from urllib.parse import quote
 
 import jinja2
 import pytest
+import warehouse_clone
 from airflow.sdk.definitions.connection import Connection
 from include.warehouse_env import warehouse_env
+
+CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 
 
 def render(uri: str) -> dict[str, str]:
@@ -29,18 +34,26 @@ def test_local_postgres_uri():
         "PGUSER": "etl",
         "PGPASSWORD": "s3cret",
         "PGSSLMODE": "prefer",
+        "PGSSLROOTCERT": "",
     }
 
 
-def test_redshift_uri_keeps_port_and_sslmode():
+def test_redshift_uri_keeps_port_sslmode_and_ca_file():
+    # What the shadowops_connections role writes on a shadow host.
     env = render(
         "postgres://etl:pw@shadow-1.abc.eu-west-1.redshift.amazonaws.com:5439/dev"
-        "?sslmode=require"
+        f"?sslmode=verify-full&sslrootcert={quote(CA_BUNDLE, safe='')}"
     )
-    assert (env["PGHOST"], env["PGPORT"], env["PGSSLMODE"]) == (
+    assert (
+        env["PGHOST"],
+        env["PGPORT"],
+        env["PGSSLMODE"],
+        env["PGSSLROOTCERT"],
+    ) == (
         "shadow-1.abc.eu-west-1.redshift.amazonaws.com",
         "5439",
-        "require",
+        "verify-full",
+        CA_BUNDLE,
     )
 
 
@@ -52,3 +65,44 @@ def test_uri_without_port_gets_libpq_default():
 def test_url_encoded_passwords_arrive_decoded(password):
     uri = f"postgres://etl:{quote(password, safe='')}@127.0.0.1:5432/db"
     assert render(uri)["PGPASSWORD"] == password
+
+
+def psql_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """psql (libpq, the library R's RPostgreSQL uses) with nothing but the rendered env."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    return subprocess.run(
+        ["psql", "-X", "-tA", "-c", "SELECT 'connected'"],
+        env={**inherited, **env},
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_libpq_verifies_the_server_against_the_connections_ca_file(tmp_path):
+    # A CA that signed nothing the local PostgreSQL serves: verify-full must refuse it.
+    # (A CA that did sign the server's certificate is accepted in the aws orb execution
+    # test, where the R tasks reach a TLS stand-in of Redshift with verify-full.)
+    wrong_ca = tmp_path / "wrong-ca.crt"
+    new_ca = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+    subprocess.run(
+        [*new_ca.split(), "-days", "1", "-subj", "/CN=not the warehouse's CA"]
+        + ["-keyout", str(tmp_path / "wrong-ca.key"), "-out", str(wrong_ca)],
+        check=True,
+        capture_output=True,
+    )
+    admin = warehouse_clone.admin_settings()
+    base = (
+        f"postgres://{quote(admin['user'], safe='')}:{quote(admin['password'], safe='')}"
+        f"@{admin['host']}:{admin['port']}/postgres"
+    )
+
+    # Encrypted without verification connects: the server speaks TLS, the login is right.
+    unverified = psql_with(render(f"{base}?sslmode=require"))
+    assert unverified.stdout.strip() == "connected", unverified.stderr
+
+    ca = quote(str(wrong_ca), safe="")
+    refused = psql_with(render(f"{base}?sslmode=verify-full&sslrootcert={ca}"))
+    assert refused.returncode != 0
+    assert "certificate verify failed" in refused.stderr, refused.stderr

@@ -44,6 +44,7 @@ def test_warehouse_settings_come_from_the_connection_at_run_time(dag):
             "PGUSER",
             "PGPASSWORD",
             "PGSSLMODE",
+            "PGSSLROOTCERT",
         }
         for value in task.env.values():
             assert "conn.shadow_warehouse." in value and value.startswith("{{"), value
