@@ -11,8 +11,9 @@ warehouse_connect <- function() {
     stop("warehouse_connect: environment variable ", paste(missing, collapse = ", "),
          " is not set", call. = FALSE)
   }
-  # PGSSLMODE (sslmode=require for Redshift) is not passed here on purpose: RPostgreSQL
-  # has no argument for it, and libpq reads it from the environment itself.
+  # PGSSLMODE and PGSSLROOTCERT (verify-full and the CA file for Redshift) are not passed
+  # here on purpose: RPostgreSQL has no argument for them, and libpq reads them from the
+  # environment itself.
   DBI::dbConnect(
     RPostgreSQL::PostgreSQL(),
     host = values[["PGHOST"]],
