@@ -8,6 +8,7 @@
 #      connection. Twice: the second run changes nothing. Then the files are checked, Airflow
 #      parses the connection, and no secret appears in Ansible's output.
 #   5. a warehouse secret that cannot be read: a clear error, still without the secret.
+#   6. verify-full with a CA file that is missing or holds no certificate: a clear error.
 #   ansible/tests/run.sh            everything
 #   ansible/tests/run.sh --no-lint  skip step 1 (the slowest)
 set -euo pipefail
@@ -156,7 +157,8 @@ os.environ["AIRFLOW__CORE__FERNET_KEY"] = node_env["AIRFLOW__CORE__FERNET_KEY"]
 conn = Connection(conn_id="shadow_warehouse", uri=node_env["AIRFLOW_CONN_SHADOW_WAREHOUSE"])
 got = (conn.conn_type, conn.host, conn.port, conn.schema, conn.login, conn.password, conn.extra_dejson)
 want = ("postgres", "shadow-test.abc123.us-east-1.redshift.amazonaws.com", 5439, "dev", "shadow_admin",
-        os.environ["WAREHOUSE_PASSWORD"], {"sslmode": "require"})
+        os.environ["WAREHOUSE_PASSWORD"],
+        {"sslmode": "verify-full", "sslrootcert": "/etc/ssl/certs/ca-certificates.crt"})
 assert got == want, f"AWS connection: {got[:5]} {got[6]}"
 assert node_env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] == "shadow:admin", "admin user"
 assert node_env["SHADOWOPS_TASK_RETRIES"] == "0", "extra env"
@@ -198,10 +200,40 @@ step_unreadable_secret() {
   log "an unreadable secret: $(grep -o 'reading the warehouse secret [^.]*' "$log_file" | head -n 1)"
 }
 
+# verify-full without a CA file that holds a certificate: the role stops before it writes the
+# connection, and says which variable to set.
+step_unusable_ca_file() {
+  local not_pem="$scratch/not-a-certificate.crt" case ca_file want log_file
+  echo "not a certificate" >"$not_pem"
+  local variable=shadowops_connections_warehouse_sslrootcert
+  for case in "$scratch/no-such-ca.crt|is $scratch/no-such-ca.crt, which cannot be read" \
+    "$not_pem|is $not_pem, which holds no PEM certificate" \
+    "|none is given: set $variable"; do
+    ca_file="${case%%|*}" want="sslmode verify-full checks .*${case#*|}"
+    log_file="$scratch/unusable-ca-$(basename "${ca_file:-empty}").log"
+    if ansible_tool ansible -i ansible/inventory/local.yml localhost \
+      -m ansible.builtin.include_role -a name=shadowops_connections \
+      -e "shadowops_connections_python=$SHADOWOPS_VENV/bin/python" \
+      -e "shadowops_connections_env_file=$scratch/unusable-ca.env" \
+      -e shadowops_connections_warehouse_host=warehouse.example.com \
+      -e shadowops_connections_warehouse_user=shadowops \
+      -e shadowops_connections_warehouse_password=not-used \
+      -e "$variable=$ca_file" \
+      >"$log_file" 2>&1; then
+      die "verify-full with the CA file '$ca_file' was not reported (see $log_file)"
+    fi
+    grep -q "$want" "$log_file" \
+      || { tail -n 20 "$log_file" >&2; die "the error for the CA file '$ca_file' does not say: $want"; }
+    [ ! -e "$scratch/unusable-ca.env" ] || die "an env file was written although the CA file '$ca_file' is unusable"
+    log "an unusable CA file: $(grep -o 'sslmode verify-full checks [^"]*' "$log_file" | head -n 1)"
+  done
+}
+
 if $lint; then timed "ansible-lint --profile production" step_lint; fi
 timed "node lock agrees with the repo's lock" step_node_lock
 timed "syntax check of shadow-node.yml" step_syntax
 timed "local playbook, run twice" step_local_playbook
 timed "shadow-node roles in a scratch folder, run twice" step_roles
 timed "unreadable warehouse secret" step_unreadable_secret
+timed "unusable CA file for verify-full" step_unusable_ca_file
 log "ansible tests passed"

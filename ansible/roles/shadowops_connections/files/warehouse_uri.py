@@ -1,9 +1,11 @@
 """Print the warehouse connection URI as JSON on stdout: {"uri": "..."} or {"error": "..."}.
 
 Reads the settings as JSON from stdin: secret_arn, region, host, port, database, user,
-password, sslmode. With a secret_arn the login comes from Secrets Manager (the host's
-instance profile), and so do host, port and database where the settings leave them empty.
-Errors name what is missing or what AWS said, never a secret value.
+password, sslmode, sslrootcert. With a secret_arn the login comes from Secrets Manager (the
+host's instance profile), and so do host, port and database where the settings leave them
+empty. The sslmodes that verify the server's certificate carry sslrootcert, the CA file,
+which must hold a certificate. Errors name what is missing or what AWS said, never a secret
+value.
 """
 
 import json
@@ -13,6 +15,33 @@ from urllib.parse import quote
 
 class SettingsError(Exception):
     """The connection cannot be built; the message says why, without a secret value."""
+
+
+VERIFYING_SSLMODES = ("verify-ca", "verify-full")
+CA_VARIABLE = "shadowops_connections_warehouse_sslrootcert"
+
+
+def checked_ca_file(sslmode, path):
+    """`path`, once it is known to hold a PEM certificate: libpq would only find out when
+    the first task connects, with a message that names neither the role nor its variable."""
+    why = f"sslmode {sslmode} checks the warehouse's certificate against a CA file"
+    if not path:
+        raise SettingsError(
+            f"{why}, and none is given: set {CA_VARIABLE} to the host's CA bundle"
+        )
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            pem = file.read()
+    except OSError as error:
+        raise SettingsError(
+            f"{why}: {CA_VARIABLE} is {path}, which cannot be read ({error.strerror}): "
+            "set it to the host's CA bundle or to a file with the warehouse's CA"
+        ) from None
+    if "-----BEGIN CERTIFICATE-----" not in pem:
+        raise SettingsError(
+            f"{why}: {CA_VARIABLE} is {path}, which holds no PEM certificate"
+        )
+    return path
 
 
 def from_secret(arn, region):
@@ -66,8 +95,15 @@ def connection_uri(settings):
         raise SettingsError(
             f"the warehouse connection has no {', '.join(missing)}: set it in {where}"
         )
+    sslmode = settings["sslmode"]
+    extras = f"sslmode={quote(sslmode, safe='')}"
+    # Only for the modes that ask for verification: given a CA file, libpq would verify
+    # under `require` too, which is then no longer what the variable says.
+    if sslmode in VERIFYING_SSLMODES:
+        ca_file = checked_ca_file(sslmode, settings.get("sslrootcert", ""))
+        extras += f"&sslrootcert={quote(ca_file, safe='')}"
     credentials = f"{quote(str(user), safe='')}:{quote(str(password), safe='')}"
-    return f"postgres://{credentials}@{host}:{port}/{quote(str(database), safe='')}?sslmode={quote(settings['sslmode'], safe='')}"
+    return f"postgres://{credentials}@{host}:{port}/{quote(str(database), safe='')}?{extras}"
 
 
 try:
