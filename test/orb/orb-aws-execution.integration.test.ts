@@ -15,15 +15,17 @@
  *    deploys the workload, starts a real Airflow 3 (the local driver's launcher) with the admin
  *    login it reads from the stack's Airflow secret, and builds the `shadow_warehouse` connection
  *    with the role's own warehouse_uri.py from the warehouse secret: the endpoint's name,
- *    sslmode=require. Then the driver waits, through SHADOWOPS_AIRFLOW_ADDRESS, until Airflow
- *    parsed the deployed code.
+ *    sslmode=verify-full and the test CA as the CA file (a host's is its system bundle). Then the
+ *    driver waits, through SHADOWOPS_AIRFLOW_ADDRESS, until Airflow parsed the deployed code.
  *  - The Redshift cluster: a throwaway PostgreSQL cluster (test/support/tls-postgres.ts), TLS only,
  *    with a certificate for the endpoint names signed by a test CA, holding a copy of the production
  *    stand-in, its admin user's password the warehouse secret's (as CloudFormation sets it). The
  *    endpoint name does not resolve here: the CLI reaches the cluster through
  *    SHADOWOPS_WAREHOUSE_ADDRESS (where an SSM tunnel would listen) and checks its certificate
- *    against the endpoint name (NODE_EXTRA_CA_CERTS trusts the test CA); Airflow's tasks connect
- *    with the endpoint's name and PGHOSTADDR.
+ *    against the endpoint name (NODE_EXTRA_CA_CERTS trusts the test CA); Airflow's R tasks connect
+ *    with the endpoint's name and PGHOSTADDR, and libpq checks the certificate against the name and
+ *    the test CA (verify-full). That libpq refuses the cluster with another CA or name is checked
+ *    with psql, without a DAG run; that the tasks ran with verify-full, in their rendered env.
  *  - configure: real `shadowops inventory` (no project playbook given).
  *  - migrate: real `shadowops migrate`: the login from Secrets Manager, TLS to the cluster stand-in.
  *  - run_dag: real `shadowops run-dag`: the Airflow login from the secret, the client at
@@ -36,12 +38,13 @@
  * The bad input on aws (unreachable warehouse, unreachable callback URL, missing OIDC token,
  * missing environment) is in orb-aws.moto.test.ts, without Airflow.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AirflowClient } from "../../src/airflow/airflow-client.js";
 import { pipelineParameters } from "../../src/bot/runner/trigger-pipeline.js";
 import type { EnvironmentRecord, PipelineAction } from "../../src/bot/store/environment-record.js";
 import { packOrb } from "../../scripts/orb-pack.js";
@@ -94,6 +97,7 @@ beforeAll(async () => {
     SHADOWOPS_ANSIBLE_PLAYBOOK: writeShadowNodeStandIn(join(dir, "shadow-node-bin")),
     SHADOW_NODE_HOME: nodeHome,
     SHADOW_NODE_WAREHOUSE_AT: `${cluster.host}:${cluster.port}`,
+    SHADOW_NODE_WAREHOUSE_CA: cluster.caFile,
     // As in the local execution test: a deliberate failure ends the run at once.
     SHADOWOPS_TASK_RETRIES: "0",
   };
@@ -145,6 +149,39 @@ async function warehouseRows(environment: string, sql: string): Promise<Record<s
   }
 }
 
+/**
+ * What psql says connecting to the cluster stand-in as `serverName` with verify-full against
+ * `caFile`: libpq, the library the R tasks' RPostgreSQL uses, set up as their PG* variables set it.
+ */
+function libpqConnect(serverName: string, caFile: string): string {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("PG")));
+  const result = spawnSync("psql", ["-X", "-tA", "-c", "SELECT 1"], {
+    env: {
+      ...inherited,
+      PGHOST: serverName,
+      PGHOSTADDR: cluster!.host,
+      PGPORT: String(cluster!.port),
+      PGDATABASE: "postgres",
+      PGUSER: "nobody",
+      PGPASSWORD: "x",
+      PGSSLMODE: "verify-full",
+      PGSSLROOTCERT: caFile,
+    },
+    encoding: "utf8",
+  });
+  return `${result.stdout}${result.stderr}`;
+}
+
+/** The env each task of the DAG's runs was rendered with, by task id, as the host's Airflow stored it. */
+async function renderedTaskEnvs(environment: string): Promise<Record<string, Record<string, string>>> {
+  const airflow = shadowNodeAirflow(nodeHome, environment)!;
+  const client = new AirflowClient({ baseUrl: airflow.url, username: airflow.username, password: airflow.password });
+  const response = await fetch(`${airflow.url}/api/v2/dags/warehouse_metrics/dagRuns/~/taskInstances`, { headers: { authorization: `Bearer ${await client.getToken()}` } });
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { task_instances: { task_id: string; rendered_fields: { env: Record<string, string> } }[] };
+  return Object.fromEntries(body.task_instances.map((task) => [task.task_id, task.rendered_fields.env]));
+}
+
 // Airflow's start on two cores is most of each test: 1.5–3 minutes each.
 const SHADOW_TIMEOUT = 480_000;
 
@@ -156,6 +193,15 @@ describe("shadow_test with the aws driver on moto, the host and warehouse stood 
     await expect(new pg.Client({ ...login, ssl: { ca, servername: "warehouse.example.com" } }).connect()).rejects.toThrow(/does not match certificate's altnames/);
     // The name checks out; the (unknown) user is what is refused then.
     await expect(new pg.Client({ ...login, ssl: { ca, servername: warehouseEndpointOf("any-pr-1") } }).connect()).rejects.toThrow(/password authentication failed for user "nobody"/);
+  });
+
+  it("libpq with verify-full, as the R tasks connect, reaches the warehouse stand-in only with its CA and an endpoint name", () => {
+    const otherCa = join(dir, "other-ca.crt");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=another CA", "-keyout", join(dir, "other-ca.key"), "-out", otherCa], { stdio: "ignore" });
+    // The certificate checks out; the (unknown) user is what is refused then.
+    expect(libpqConnect(warehouseEndpointOf("any-pr-1"), cluster!.caFile)).toMatch(/password authentication failed for user "nobody"/);
+    expect(libpqConnect(warehouseEndpointOf("any-pr-1"), otherCa)).toMatch(/certificate verify failed/);
+    expect(libpqConnect("warehouse.example.com", cluster!.caFile)).toMatch(/server certificate for ".*" does not match host name "warehouse\.example\.com"/);
   });
 
   it("passes: the bot's DAG check passes with every task, the environment stays for the PR, and the destroy job deletes the stack", async () => {
@@ -199,6 +245,11 @@ describe("shadow_test with the aws driver on moto, the host and warehouse stood 
     for (const task of ["check_sources", "compute_daily_revenue", "compute_customer_value", "validate_outputs"]) {
       expect(shown).toMatch(new RegExp(`\\| ${task.replace(/_/g, "\\\\?_")} \\| \\S+ success \\| 1 \\|`));
     }
+
+    // The tasks connected as a host's do: verify-full, against the CA file of the connection.
+    const rendered = await renderedTaskEnvs(environment);
+    expect(Object.keys(rendered).sort()).toEqual(["check_sources", "compute_customer_value", "compute_daily_revenue", "validate_outputs"]);
+    for (const env of Object.values(rendered)) expect(env).toMatchObject({ PGHOST: warehouseEndpointOf(environment), PGSSLMODE: "verify-full", PGSSLROOTCERT: cluster!.caFile });
 
     // The migrations and the DAG wrote to the warehouse behind the endpoint.
     const [written] = await warehouseRows(environment, "SELECT count(*)::int AS days, count(avg_basket)::int AS baskets FROM analytics.daily_revenue");

@@ -9,7 +9,8 @@
  *    local driver starts one (startAirflow), on the port the test chose;
  *  - shadowops_connections: builds the `shadow_warehouse` connection with the role's own
  *    warehouse_uri.py, which reads the warehouse secret (boto3, against the emulator): the endpoint
- *    of the inventory, sslmode=require, as on a host.
+ *    of the inventory, sslmode=verify-full, as on a host, with the test's CA as the CA file where a
+ *    host has its system bundle (the role's shadowops_connections_warehouse_sslrootcert).
  * What differs from a host: the warehouse endpoint does not resolve here, so Airflow's tasks get
  * PGHOSTADDR (libpq connects to that address and still sends and uses the endpoint's name), and
  * the warehouse listens on the stand-in's port rather than 5439. Airflow runs as processes, not
@@ -17,8 +18,9 @@
  *
  * Inputs, from the environment the CLI passes on: SHADOW_NODE_HOME (one folder per environment,
  * with airflow.json naming its processes), SHADOW_NODE_AIRFLOW_PORT, SHADOW_NODE_WAREHOUSE_AT
- * (address:port where the endpoint's cluster answers), SHADOWOPS_TASK_RETRIES, AWS_* (the
- * emulator); FAKE_TOOLS_LOG, when set, records the call like the other stand-ins.
+ * (address:port where the endpoint's cluster answers), SHADOW_NODE_WAREHOUSE_CA (the CA file that
+ * signed the cluster's certificate), SHADOWOPS_TASK_RETRIES, AWS_* (the emulator); FAKE_TOOLS_LOG,
+ * when set, records the call like the other stand-ins.
  */
 import { spawnSync } from "node:child_process";
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -115,7 +117,8 @@ async function main(args: string[]): Promise<void> {
       database: vars.shadowops_warehouse_database,
       user: "",
       password: "",
-      sslmode: "require",
+      sslmode: "verify-full",
+      sslrootcert: required("SHADOW_NODE_WAREHOUSE_CA"),
     }),
     encoding: "utf8",
   });
