@@ -11,7 +11,8 @@
  *   where 1 in 10 is a command and the rest ordinary comments (most of a real app's traffic);
  * - memory: the bot's RSS and heap after a burst of 1,000 webhooks at once, at once and after
  *   5 s of quiet (both after a full GC).
- * The bot runs compiled (this builds dist/ first), as `npm start` runs it.
+ * The bot runs compiled (this builds dist/ first) and through `npm start`'s launcher
+ * (bin/shadowops-bot), as in production.
  * Targets: p99 < 1 s, >= 200 webhooks/s, < 150 MB. Everything stays on 127.0.0.1.
  */
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
@@ -53,8 +54,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function start(file: string, env: Record<string, string>, execArgv: string[]): ChildProcess {
-  return fork(here(file), [], { env: { ...process.env, ...env }, execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+/** `execPath`: how the process is started; node by default, the bot through `npm start`'s launcher. */
+function start(file: string, env: Record<string, string>, execArgv: string[], execPath = process.execPath): ChildProcess {
+  return fork(here(file), [], { env: { ...process.env, ...env }, execArgv, execPath, stdio: ["ignore", "inherit", "inherit", "ipc"] });
 }
 
 /** Webhooks go over at most this many connections, as a sender with a connection pool would. */
@@ -194,8 +196,9 @@ async function main(): Promise<void> {
   const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
   const bot = start(
     "bot-bench-server.mjs",
-    { BENCH_FAKE_PORT: String(fakePort), BENCH_BOT_PORT: String(botPort), BENCH_PRIVATE_KEY: privateKey, WEBHOOK_SECRET, MALLOC_ARENA_MAX: "2" },
+    { BENCH_FAKE_PORT: String(fakePort), BENCH_BOT_PORT: String(botPort), BENCH_PRIVATE_KEY: privateKey, WEBHOOK_SECRET },
     ["--expose-gc", ...(process.env.BENCH_BOT_NODE_ARGS ?? "").split(" ").filter(Boolean)],
+    here("../bin/shadowops-bot"),
   );
   await once(bot, "ready");
   const botUrl = `http://127.0.0.1:${botPort}`;
