@@ -10,9 +10,11 @@
  * - throughput: webhooks fully handled per second, 200 in flight: all `/shadow test`, and a mix
  *   where 1 in 10 is a command and the rest ordinary comments (most of a real app's traffic);
  * - memory: the bot's RSS and heap after a burst of 1,000 webhooks at once, at once and after
- *   5 s of quiet (both after a full GC).
+ *   5 s of quiet (both read 0.5 s after a full GC: see bot-bench-server.mjs).
  * The bot runs compiled (this builds dist/ first) and through `npm start`'s launcher
  * (bin/shadowops-bot), as in production.
+ * Last, the same sustained phase against a bare node:http server that makes the same requests
+ * (bot-bench-floor-server.mjs): the most this machine allows, to read the bot's numbers against.
  * Targets: p99 < 1 s, >= 200 webhooks/s, < 150 MB. Everything stays on 127.0.0.1.
  */
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
   await once(bot, "ready");
   const botUrl = `http://127.0.0.1:${botPort}`;
 
-  type Memory = { rss: number; heapUsed: number; settledRss: number; settledHeapUsed: number; loopDelayP99Ms: number; cpuMs: number };
+  type Memory = { rss: number; heapUsed: number; settledRss: number; settledRssAtGc: number; settledHeapUsed: number; loopDelayP99Ms: number; cpuMs: number };
   const memoryOfBot = (settleMs = 0) =>
     new Promise<Memory>((resolve) => {
       void once<Memory>(bot, "memory").then(resolve);
@@ -251,6 +253,27 @@ async function main(): Promise<void> {
     const all = [...latency.results, ...sustained.results, ...mixed.results, ...burst.results];
     const late = all.filter((result) => result.status === 202).length;
 
+    // The machine's floor, in the bot's place (bot-bench-floor-server.mjs), once the bot is gone.
+    bot.kill();
+    const floorPort = await freePort();
+    const floorServer = start("bot-bench-floor-server.mjs", { BENCH_FAKE_PORT: String(fakePort), BENCH_BOT_PORT: String(floorPort), WEBHOOK_SECRET }, []);
+    await once(floorServer, "ready");
+    const floorUrl = `http://127.0.0.1:${floorPort}`;
+    const floorCpu = () =>
+      new Promise<number>((resolve) => {
+        void once<{ cpuMs: number }>(floorServer, "cpu").then((message) => resolve(message.cpuMs));
+        floorServer.send({ type: "cpu" });
+      });
+    let floor: { perSecond: number; cpuMs: number };
+    try {
+      await run(floorUrl, 20, 5);
+      const floorBefore = await floorCpu();
+      const floorRun = await run(floorUrl, SUSTAINED_WEBHOOKS, SUSTAINED_CONCURRENCY);
+      floor = { perSecond: floorRun.results.length / floorRun.seconds, cpuMs: ((await floorCpu()) - floorBefore) / SUSTAINED_WEBHOOKS };
+    } finally {
+      floorServer.kill();
+    }
+
     console.log(`ShadowOps bot benchmark (fake GitHub and CircleCI answering after ${LATENCY_MS} ms; GitHub client throttling off)`);
     console.log(`  webhook -> reaction + queued check + trigger, ${LATENCY_WEBHOOKS} /shadow test webhooks, ${LATENCY_CONCURRENCY} in flight:`);
     console.log(`    p50 ${ms(p50)}   p99 ${ms(p99)}   (target p99 < ${ms(TARGETS.p99Ms)}: ${verdict(p99 < TARGETS.p99Ms)})`);
@@ -264,6 +287,9 @@ async function main(): Promise<void> {
     console.log(`    bot event-loop delay p99 ${ms(sustainedLoop.loopDelayP99Ms)} (near 0 when the bot waits on I/O; high when it is CPU-bound)`);
     console.log(`    bot CPU time per /shadow test webhook ${cpuPerWebhookMs.toFixed(1)} ms (user + system; machine load average ${loadavg()[0]!.toFixed(1)})`);
     console.log(`    the bench's own CPU per webhook: fake APIs ${fakesPerWebhookMs.toFixed(1)} ms, this driver ${driverPerWebhookMs.toFixed(1)} ms`);
+    console.log(
+      `    this machine's floor: a bare node:http server making the same 8 requests per command (no Probot, Octokit, SQLite): ${floor.perSecond.toFixed(0)} webhooks/s, ${floor.cpuMs.toFixed(1)} ms CPU per webhook`,
+    );
     console.log(`  sustained, ${SUSTAINED_WEBHOOKS} webhooks, ${SUSTAINED_CONCURRENCY} in flight, 1 in 10 a /shadow test, the rest ordinary comments:`);
     console.log(`    ${mixedPerSecond.toFixed(0)} webhooks/s fully handled   (target >= ${TARGETS.webhooksPerSecond}/s: ${verdict(mixedPerSecond >= TARGETS.webhooksPerSecond)})`);
     console.log(`  a burst of ${BURST_WEBHOOKS} /shadow test webhooks at once, handled in ${burst.seconds.toFixed(1)} s; bot memory after a full GC:`);
@@ -271,6 +297,7 @@ async function main(): Promise<void> {
     console.log(
       `    after ${SETTLE_MS / 1000} s: RSS ${rssMb.toFixed(0)} MB, heap ${mb(memory.settledHeapUsed).toFixed(0)} MB   (target < ${TARGETS.memoryMb} MB: ${verdict(rssMb < TARGETS.memoryMb)})`,
     );
+    console.log(`    (RSS at the end of that GC, before V8 returned the pages it freed: ${mb(memory.settledRssAtGc).toFixed(0)} MB)`);
     console.log(`    (idle after warm-up: RSS ${mb(idle.rss).toFixed(0)} MB, heap ${mb(idle.heapUsed).toFixed(0)} MB)`);
     console.log(`  webhooks Probot answered 202 (still processing after its timeout): ${late} of ${all.length}`);
     process.exitCode = p99 < TARGETS.p99Ms && perSecond >= TARGETS.webhooksPerSecond && rssMb < TARGETS.memoryMb ? 0 : 1;
