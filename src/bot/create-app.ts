@@ -11,6 +11,7 @@ import type { BotServices } from "./runner/bot-services.js";
 import { handleCheckRun } from "./runner/handle-check-run.js";
 import { handleComment } from "./runner/handle-comment.js";
 import { handlePullRequest } from "./runner/handle-pull-request.js";
+import { destroyExpiredEnvironments, EXPIRY_SWEEP } from "./runner/destroy-expired-environments.js";
 import { recoverStuckRequests, STUCK_SWEEP_EVERY_MS } from "./runner/recover-stuck-requests.js";
 import { FIRST_REDELIVERY_SWEEP_AFTER_MS, redeliverFailedWebhooks, REDELIVERY_SWEEP_EVERY_MS } from "./runner/redeliver-failed-webhooks.js";
 import { createConcurrencyLimit } from "./runner/concurrency-limit.js";
@@ -37,6 +38,8 @@ export interface CreateAppParams {
   stuckSweepEveryMs?: number;
   /** When to ask GitHub for failed webhook deliveries (redeliver-failed-webhooks.ts); null: never (tests). */
   redelivery?: { firstAfterMs: number; everyMs: number } | null;
+  /** When to destroy environments past their time to live (destroy-expired-environments.ts); null: never (tests). */
+  expirySweep?: { firstAfterMs: number; everyMs: number } | null;
 }
 
 /** Enough to keep a burst moving at GitHub's latency, few enough to bound memory. */
@@ -53,6 +56,7 @@ export function createShadowOpsApp({
   concurrency = DEFAULT_CONCURRENCY,
   stuckSweepEveryMs = STUCK_SWEEP_EVERY_MS,
   redelivery = { firstAfterMs: FIRST_REDELIVERY_SWEEP_AFTER_MS, everyMs: REDELIVERY_SWEEP_EVERY_MS },
+  expirySweep = EXPIRY_SWEEP,
 }: CreateAppParams): ApplicationFunction {
   return (app, { addHandler }) => {
     const limit = createConcurrencyLimit(concurrency);
@@ -125,6 +129,14 @@ export function createShadowOpsApp({
         void redeliver();
         setInterval(redeliver, redelivery.everyMs).unref();
       }, redelivery.firstAfterMs).unref();
+    }
+    if (expirySweep) {
+      const destroyExpired = () =>
+        limit(() => destroyExpiredEnvironments(services)).catch((error: unknown) => app.log.error({ err: error }, "could not destroy expired environments"));
+      setTimeout(() => {
+        void destroyExpired();
+        setInterval(destroyExpired, expirySweep.everyMs).unref();
+      }, expirySweep.firstAfterMs).unref();
     }
     onReady?.(services);
   };

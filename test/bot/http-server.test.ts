@@ -35,7 +35,7 @@ beforeEach(async () => {
     log: (await testProbot().ready()).log,
     Probot: Probot.defaults({ appId: 123, privateKey: TEST_PRIVATE_KEY, secret: WEBHOOK_SECRET, Octokit: UNTHROTTLED_OCTOKIT }),
   });
-  await server.load(createShadowOpsApp({ settings: testSettings(), store, now: () => clock.now, sleep: async () => {}, redelivery: null }));
+  await server.load(createShadowOpsApp({ settings: testSettings(), store, now: () => clock.now, sleep: async () => {}, redelivery: null, expirySweep: null }));
   await server.start();
   url = `http://127.0.0.1:${port}`;
 });

@@ -52,7 +52,7 @@ export async function startOrbTestBot(callbackSecret: string): Promise<OrbTestBo
 
   const store = openBotStore({ path: ":memory:", now: Date.now });
   const handlers: Parameters<ApplicationFunctionOptions["addHandler"]>[0][] = [];
-  await testProbot().load(createShadowOpsApp({ settings: testSettings({ callbackSecret }), store, now: Date.now, sleep: async () => {}, redelivery: null }), {
+  await testProbot().load(createShadowOpsApp({ settings: testSettings({ callbackSecret }), store, now: Date.now, sleep: async () => {}, redelivery: null, expirySweep: null }), {
     cwd: process.cwd(),
     addHandler: (handler) => handlers.push(handler),
   });

@@ -4,7 +4,7 @@ import { renderText } from "./bot-text.js";
 /** Failures the bot itself describes (others come as text from the pipeline's callbacks). */
 export type FailureReason =
   | CircleCiProblem
-  | { kind: "destroy-not-started"; reason: string }
+  | { kind: "destroy-not-started"; reason: string; retryMinutes: number }
   | { kind: "request-interrupted"; minutes: number }
   | { kind: "workflow-ended"; workflow: string; status: string; url: string | null; succeeded: boolean }
   | { kind: "pipeline-failed"; action: string; workflow: string; status: string; url: string | null }

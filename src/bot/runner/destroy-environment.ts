@@ -9,6 +9,13 @@ import { sendReply, type ReplyTarget } from "./replies.js";
 import { writeStickyComment } from "./sticky-comment.js";
 import { triggerPipeline } from "./trigger-pipeline.js";
 
+/**
+ * A destroy CircleCI refused (a revoked token, a project that moved) of an expired environment
+ * is asked again after this long (destroy-expired-environments.ts), not at every sweep: each
+ * attempt also rewrites the sticky comment.
+ */
+export const EXPIRED_DESTROY_RETRY_MS = 15 * 60_000;
+
 /** Time to live sent with a destroy: the resources are going anyway, the reaper needs a bound. */
 const DESTROY_TTL_MS = 3_600_000;
 
@@ -20,19 +27,25 @@ export interface DestroyEnvironmentParams {
   reason: string;
   /** Where to explain that there is nothing to destroy or that it failed; null for events. */
   replyTo: ReplyTarget | null;
+  /**
+   * Checked under the environment's lock: false keeps the environment (a sweep chose it before
+   * the lock, and a command may have changed it meanwhile).
+   */
+  onlyIf?: (record: EnvironmentRecord) => boolean;
 }
 
-export type DestroyOutcome = "started" | "nothing-to-destroy" | "already-destroying" | "destroyed" | "failed";
+export type DestroyOutcome = "started" | "nothing-to-destroy" | "already-destroying" | "destroyed" | "failed" | "kept";
 
 /**
  * Starts the destroy pipeline for an environment. One that never got a pipeline holds nothing
  * and is marked destroyed at once. The checks, the deployment and the comment say `destroyed`
  * when the pipeline's `destroyed` callback arrives.
  */
-export async function destroyEnvironment({ services, octokit, environmentId, reason, replyTo }: DestroyEnvironmentParams): Promise<DestroyOutcome> {
+export async function destroyEnvironment({ services, octokit, environmentId, reason, replyTo, onlyIf }: DestroyEnvironmentParams): Promise<DestroyOutcome> {
   const { store, log } = services;
   return services.locks.run(environmentId, async () => {
     const existing = store.getEnvironment(environmentId);
+    if (existing && onlyIf && !onlyIf(existing)) return "kept";
     if (!existing || existing.state === "destroyed") {
       if (replyTo) await sendReply(replyTo, { kind: "nothing-to-destroy" });
       return "nothing-to-destroy";
@@ -54,7 +67,7 @@ export async function destroyEnvironment({ services, octokit, environmentId, rea
       return "started";
     } catch (error) {
       const explanation = triggerFailure(error);
-      const failure = failureReason({ kind: "destroy-not-started", reason: explanation });
+      const failure = failureReason({ kind: "destroy-not-started", reason: explanation, retryMinutes: EXPIRED_DESTROY_RETRY_MS / 60_000 });
       const record = store.putEnvironment({ ...existing, failure });
       log.warn({ environment: environmentId, err: error }, "destroy pipeline refused");
       await bestEffort(log, "write the sticky comment", () => writeStickyComment({ octokit, record, now: services.now() }));

@@ -93,6 +93,15 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
     stuckRequests: db.prepare<[number], { id: string }>(
       "SELECT id FROM environments WHERE state = 'requested' AND pipeline_id IS NULL AND updated_at < ? ORDER BY updated_at",
     ),
+    // Holding resources (a pipeline was started and no destroy is under way) past the expiry;
+    // one written after it expired (a destroy CircleCI refused) only once that write is old.
+    expired: db.prepare<{ now: number; quietSince: number }, { id: string }>(
+      `SELECT id FROM environments
+       WHERE state NOT IN ('destroyed', 'destroying') AND pipeline_id IS NOT NULL
+         AND json_extract(data, '$.expiresAt') <= @now
+         AND NOT (updated_at > json_extract(data, '$.expiresAt') AND updated_at > @quietSince)
+       ORDER BY json_extract(data, '$.expiresAt')`,
+    ),
     recordForkPush: db.prepare(
       `INSERT INTO fork_pushes (repository, pull_number, pushed_at, head_sha) VALUES (?, ?, ?, ?)
        ON CONFLICT (repository, pull_number) DO UPDATE SET pushed_at = max(pushed_at, excluded.pushed_at),
@@ -152,6 +161,13 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
     /** Environments recorded as requested, with no pipeline, last written before `updatedBefore`. */
     stuckRequests(updatedBefore: number): string[] {
       return statements.stuckRequests.all(updatedBefore).map((row) => row.id);
+    },
+    /**
+     * Environments past their expiry that still hold resources, oldest expiry first; one written
+     * after it expired is left out until `quietSince` (epoch ms) has passed that write.
+     */
+    expiredEnvironments(now: number, quietSince: number): string[] {
+      return statements.expired.all({ now, quietSince }).map((row) => row.id);
     },
     getDagCheck(environmentId: string, headSha: string, dagId: string): DagCheckRecord | null {
       const row = statements.getDagCheck.get(environmentId, headSha, dagId);

@@ -82,12 +82,15 @@ export async function createTestBot({
   settings,
   sleep = async () => {},
   redelivery = null,
+  expirySweep = null,
 }: {
   store?: BotStore;
   settings?: Partial<BotSettings>;
   sleep?: (ms: number) => Promise<void>;
   /** Off unless a test asks: elsewhere the sweep would be a stray request to GitHub. */
   redelivery?: CreateAppParams["redelivery"];
+  /** Off unless a test asks, for the same reason. */
+  expirySweep?: CreateAppParams["expirySweep"];
 } = {}): Promise<TestBot> {
   const clock: Clock = { now: START };
   const now = () => clock.now;
@@ -103,6 +106,7 @@ export async function createTestBot({
       sleep,
       onReady: (ready) => (services = ready),
       redelivery,
+      expirySweep,
     }),
     { cwd: process.cwd(), addHandler: (handler) => handlers.push(handler) },
   );
