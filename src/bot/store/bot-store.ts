@@ -17,7 +17,9 @@ CREATE TABLE IF NOT EXISTS environments (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS environments_repository ON environments (repository, state);
-CREATE INDEX IF NOT EXISTS environments_pipeline ON environments (pipeline_id);
+-- No query looks an environment up by its pipeline (the pipelines table does), and every write
+-- of an environment paid for this index; databases made before keep it no longer.
+DROP INDEX IF EXISTS environments_pipeline;
 CREATE TABLE IF NOT EXISTS dag_checks (
   environment_id TEXT NOT NULL,
   head_sha TEXT NOT NULL,
