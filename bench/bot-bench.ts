@@ -20,10 +20,10 @@
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
+import { freePorts } from "../src/drivers/local/tcp-ports.js";
 
 const LATENCY_MS = 100;
 const LATENCY_WEBHOOKS = Number(process.env.BENCH_LATENCY_WEBHOOKS ?? 300);
@@ -48,13 +48,6 @@ interface Mark {
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const wallClock = () => performance.timeOrigin + performance.now();
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** `execPath`: how the process is started; node by default, the bot through `npm start`'s launcher. */
 function start(file: string, env: Record<string, string>, execArgv: string[], execPath = process.execPath): ChildProcess {
@@ -194,7 +187,7 @@ async function main(): Promise<void> {
     if (message.type === "mark" && message.mark) onMark(message.mark);
   });
   const { port: fakePort } = await once<{ port: number }>(fakes, "ready");
-  const botPort = await freePort();
+  const botPort = (await freePorts(1))[0]!;
   const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
   const bot = start(
     "bot-bench-server.mjs",
@@ -255,7 +248,7 @@ async function main(): Promise<void> {
 
     // The machine's floor, in the bot's place (bot-bench-floor-server.mjs), once the bot is gone.
     bot.kill();
-    const floorPort = await freePort();
+    const floorPort = (await freePorts(1))[0]!;
     const floorServer = start("bot-bench-floor-server.mjs", { BENCH_FAKE_PORT: String(fakePort), BENCH_BOT_PORT: String(floorPort), WEBHOOK_SECRET }, []);
     await once(floorServer, "ready");
     const floorUrl = `http://127.0.0.1:${floorPort}`;

@@ -1,5 +1,4 @@
 import { createHmac } from "node:crypto";
-import { createServer } from "node:net";
 import { Probot, Server } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createShadowOpsApp } from "../../src/bot/create-app.js";
@@ -9,16 +8,10 @@ import { configFile, eyes, replyComment, updateCheck, updateStickyComment } from
 import { seedEnvironment } from "./support/records.js";
 import { sendCallback } from "./support/serve-handlers.js";
 import { prComment } from "./support/webhook-examples.js";
+import { freePorts } from "../../src/drivers/local/tcp-ports.js";
 
 useNockGuards();
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 let server: Server;
 let store: BotStore;
@@ -28,7 +21,7 @@ const clock = { now: START };
 beforeEach(async () => {
   clock.now = START;
   store = openBotStore({ path: ":memory:", now: () => clock.now });
-  const port = await freePort();
+  const port = (await freePorts(1))[0]!;
   server = new Server({
     port,
     host: "127.0.0.1",

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +8,7 @@ import { parse } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
 import { TEST_PRIVATE_KEY } from "./support/bot-harness.js";
 import { prComment } from "./support/webhook-examples.js";
+import { freePorts } from "../../src/drivers/local/tcp-ports.js";
 
 /**
  * `npm start` as a process: bin/shadowops-bot (the launcher the benchmark also runs) with the
@@ -23,17 +23,10 @@ afterEach(() => {
   for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Starts the bot with exactly `env` (plus PATH and HOME); resolves once it answers on its port. */
 async function npmStart(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const port = await freePort();
+  const port = (await freePorts(1))[0]!;
   // npm runs it from the package's folder, where Probot reads app.yml (and .env, whose values
   // never replace variables that are set, even empty ones).
   const child = spawn(join(root, "bin/shadowops-bot"), ["--import", "tsx", join(root, "src/bot/start.ts")], {
