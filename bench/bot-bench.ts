@@ -48,7 +48,6 @@ interface Mark {
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const wallClock = () => performance.timeOrigin + performance.now();
 
-
 /** `execPath`: how the process is started; node by default, the bot through `npm start`'s launcher. */
 function start(file: string, env: Record<string, string>, execArgv: string[], execPath = process.execPath): ChildProcess {
   return fork(here(file), [], { env: { ...process.env, ...env }, execArgv, execPath, stdio: ["ignore", "inherit", "inherit", "ipc"] });
