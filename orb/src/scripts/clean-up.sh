@@ -29,7 +29,7 @@ else
       process.stdout.write(status.expiresAt || "");
     } catch { /* no status */ }
   ' "$work/status.json" 2>/dev/null || true)"
-  echo "keeping $env_name for the pull request${expires:+ until $expires} (TTL): /shadow destroy, a merge or the reaper removes it"
+  echo "keeping $env_name for the pull request${expires:+ until $expires} (TTL): /shadow destroy, a merge or its expiry removes it"
   exit 0
 fi
 
