@@ -37,9 +37,15 @@ export interface CreateAppParams {
   /** How often to end tests stuck in `requested` (see recover-stuck-requests.ts), besides once at startup. */
   stuckSweepEveryMs?: number;
   /** When to ask GitHub for failed webhook deliveries (redeliver-failed-webhooks.ts); null: never (tests). */
-  redelivery?: { firstAfterMs: number; everyMs: number } | null;
+  redelivery?: SweepTiming | null;
   /** When to destroy environments past their time to live (destroy-expired-environments.ts); null: never (tests). */
-  expirySweep?: { firstAfterMs: number; everyMs: number } | null;
+  expirySweep?: SweepTiming | null;
+}
+
+/** A periodic sweep's first run after start (0: at once) and its interval. */
+export interface SweepTiming {
+  firstAfterMs: number;
+  everyMs: number;
 }
 
 /** Enough to keep a burst moving at GitHub's latency, few enough to bound memory. */
@@ -115,29 +121,25 @@ export function createShadowOpsApp({
         apply: (webhook) => limit(() => applyCircleCiWorkflow(services, webhook)),
       }),
     );
-    const sweep = () =>
-      limit(() => recoverStuckRequests(services)).catch((error: unknown) => app.log.error({ err: error }, "could not end tests stuck in requested"));
-    void sweep();
-    setInterval(sweep, stuckSweepEveryMs).unref();
+    /**
+     * Runs a periodic sweep in a webhook slot after `firstAfterMs` (0: now), then every
+     * `everyMs`; a failed sweep is logged and the next one tries again.
+     */
+    const schedule = (what: string, level: "warn" | "error", task: () => Promise<unknown>, { firstAfterMs, everyMs }: SweepTiming) => {
+      const sweep = () => limit(task).catch((error: unknown) => app.log[level]({ err: error }, `could not ${what}`));
+      const start = () => {
+        void sweep();
+        setInterval(sweep, everyMs).unref();
+      };
+      if (firstAfterMs === 0) start();
+      else setTimeout(start, firstAfterMs).unref();
+    };
+    schedule("end tests stuck in requested", "error", () => recoverStuckRequests(services), { firstAfterMs: 0, everyMs: stuckSweepEveryMs });
+    // Not at once: GitHub redelivers within seconds, and the server must be listening by then.
     if (redelivery) {
-      // Not at once: GitHub redelivers within seconds, and the server must be listening by then.
-      const redeliver = () =>
-        limit(async () => redeliverFailedWebhooks({ appOctokit: await app.auth(), store: services.store, log: app.log, now })).catch((error: unknown) =>
-          app.log.warn({ err: error }, "could not look for failed webhook deliveries"),
-        );
-      setTimeout(() => {
-        void redeliver();
-        setInterval(redeliver, redelivery.everyMs).unref();
-      }, redelivery.firstAfterMs).unref();
+      schedule("look for failed webhook deliveries", "warn", async () => redeliverFailedWebhooks({ appOctokit: await app.auth(), store: services.store, log: app.log, now }), redelivery);
     }
-    if (expirySweep) {
-      const destroyExpired = () =>
-        limit(() => destroyExpiredEnvironments(services)).catch((error: unknown) => app.log.error({ err: error }, "could not destroy expired environments"));
-      setTimeout(() => {
-        void destroyExpired();
-        setInterval(destroyExpired, expirySweep.everyMs).unref();
-      }, expirySweep.firstAfterMs).unref();
-    }
+    if (expirySweep) schedule("destroy expired environments", "error", () => destroyExpiredEnvironments(services), expirySweep);
     onReady?.(services);
   };
 }
