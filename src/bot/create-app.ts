@@ -9,6 +9,7 @@ import { applyCallbackEvent } from "./runner/apply-callback-event.js";
 import { applyCircleCiWorkflow } from "./runner/apply-circleci-workflow.js";
 import type { BotServices } from "./runner/bot-services.js";
 import { handleCheckRun } from "./runner/handle-check-run.js";
+import { handleCheckSuite } from "./runner/handle-check-suite.js";
 import { handleComment } from "./runner/handle-comment.js";
 import { handlePullRequest } from "./runner/handle-pull-request.js";
 import { destroyExpiredEnvironments, EXPIRY_SWEEP } from "./runner/destroy-expired-environments.js";
@@ -18,7 +19,7 @@ import { createConcurrencyLimit } from "./runner/concurrency-limit.js";
 import { createKeyedLock } from "./runner/keyed-lock.js";
 import type { BotSettings } from "./settings.js";
 import { openBotStore, type BotStore } from "./store/bot-store.js";
-import { checkRunEvent, commentEvent, pullRequestEvent } from "./webhook-events.js";
+import { checkRunEvent, checkSuiteEvent, commentEvent, pullRequestEvent } from "./webhook-events.js";
 
 export interface CreateAppParams {
   settings: BotSettings;
@@ -84,7 +85,7 @@ export function createShadowOpsApp({
       configs: createConfigCache({ now }),
       sleep: pause,
     };
-    const readConfig = (context: Context<"issue_comment" | "pull_request" | "check_run">) => () =>
+    const readConfig = (context: Context<"issue_comment" | "pull_request" | "check_run" | "check_suite">) => () =>
       services.configs.get(context.payload.repository.owner.login, context.payload.repository.name, () => context.config(CONFIG_FILE));
 
     app.on("issue_comment.created", async (context) => {
@@ -98,6 +99,10 @@ export function createShadowOpsApp({
     app.on(["check_run.requested_action", "check_run.rerequested"], async (context) => {
       const event = checkRunEvent(context);
       await limit(() => handleCheckRun({ services, octokit: context.octokit, event, readConfig: readConfig(context) }));
+    });
+    app.on("check_suite.rerequested", async (context) => {
+      const event = checkSuiteEvent(context);
+      await limit(() => handleCheckSuite({ services, octokit: context.octokit, event, readConfig: readConfig(context) }));
     });
     app.on("push", async (context) => {
       const { ref, repository } = context.payload;

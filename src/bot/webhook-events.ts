@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import { pullRequestInfo } from "./github/pull-request.js";
 import type { CheckRunEvent } from "./runner/handle-check-run.js";
+import type { CheckSuiteEvent } from "./runner/handle-check-suite.js";
 import type { CommentEvent } from "./runner/handle-comment.js";
 import type { PullRequestEvent } from "./runner/handle-pull-request.js";
 
@@ -53,6 +54,19 @@ export function checkRunEvent(context: Context<"check_run.requested_action" | "c
     identifier: requested?.identifier ?? null,
     externalId: payload.check_run.external_id ?? null,
     headSha: payload.check_run.head_sha,
+    sender: { login: payload.sender.login, type: payload.sender.type },
+  };
+}
+
+export function checkSuiteEvent(context: Context<"check_suite.rerequested">): CheckSuiteEvent {
+  const { payload } = context;
+  return {
+    deliveryId: context.id,
+    installationId: payload.installation?.id ?? 0,
+    owner: payload.repository.owner.login,
+    repo: payload.repository.name,
+    checkSuiteId: payload.check_suite.id,
+    headSha: payload.check_suite.head_sha,
     sender: { login: payload.sender.login, type: payload.sender.type },
   };
 }

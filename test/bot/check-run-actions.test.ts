@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createTestBot, ENVIRONMENT, HEAD_SHA, installationToken, START, useNockGuards } from "./support/bot-harness.js";
 import { triggerOAuthPipeline } from "./support/circleci-mocks.js";
 import {
+  checkSuiteRuns,
   configFile,
   createChecks,
   createDeployment,
@@ -11,7 +12,7 @@ import {
   updateStickyComment,
 } from "./support/github-mocks.js";
 import { seedEnvironment } from "./support/records.js";
-import { checkRunAction } from "./support/webhook-examples.js";
+import { checkRunAction, checkRunRerequested, checkSuiteRerequested, webhookExample } from "./support/webhook-examples.js";
 
 useNockGuards();
 
@@ -68,6 +69,77 @@ describe("check run buttons", () => {
     await bot.receive("check_run", checkRunAction("rerun", ENVIRONMENT, clicked));
     expect(triggers[0].parameters).toMatchObject({ shadowops_action: "test", shadowops_commit: clicked, shadowops_dag: "sales_daily" });
     expect(checks.every((check) => check.head_sha === clicked)).toBe(true);
+  });
+
+  it("GitHub's own Re-run on one check (check_run.rerequested) re-tests that check's commit", async () => {
+    const bot = await createTestBot();
+    const clicked = "b".repeat(40);
+    seedEnvironment(bot.store, { state: "failed" });
+    const triggers: any[] = [];
+    const checks: any[] = [];
+    installationToken();
+    configFile(null);
+    permission("Codertocat", "write");
+    pullRequest({ headSha: "c".repeat(40) });
+    createChecks(checks, 2);
+    createDeployment([]);
+    triggerOAuthPipeline(triggers, { body: { id: "rr", number: 53 } });
+    updateStickyComment([]);
+    await bot.receive("check_run", checkRunRerequested(ENVIRONMENT, clicked));
+    expect(triggers).toHaveLength(1);
+    expect(triggers[0].parameters).toMatchObject({ shadowops_action: "test", shadowops_commit: clicked });
+    expect(checks.map((check) => [check.name, check.head_sha, check.status])).toEqual([
+      ["ShadowOps / environment", clicked, "queued"],
+      ["ShadowOps / dag sales_daily", clicked, "queued"],
+    ]);
+  });
+
+  it("GitHub's Re-run all checks (check_suite.rerequested) re-tests the suite's commit in the environment its checks name", async () => {
+    const bot = await createTestBot();
+    const suiteCommit = "d".repeat(40);
+    seedEnvironment(bot.store, { state: "passed" });
+    const triggers: any[] = [];
+    const checks: any[] = [];
+    installationToken();
+    checkSuiteRuns(4_242, [null, ENVIRONMENT]);
+    configFile(null);
+    permission("Codertocat", "maintain");
+    pullRequest({ headSha: "c".repeat(40) });
+    createChecks(checks, 2);
+    createDeployment([]);
+    triggerOAuthPipeline(triggers, { body: { id: "rs", number: 54 } });
+    updateStickyComment([]);
+    await bot.receive("check_suite", checkSuiteRerequested(4_242, suiteCommit));
+    expect(triggers).toHaveLength(1);
+    expect(triggers[0].parameters).toMatchObject({ shadowops_action: "test", shadowops_environment: ENVIRONMENT, shadowops_commit: suiteCommit });
+    expect(checks.every((check) => check.head_sha === suiteCommit)).toBe(true);
+    expect(bot.store.getEnvironment(ENVIRONMENT)).toMatchObject({ headSha: suiteCommit, requestedBy: "Codertocat", pipeline: { id: "rs" } });
+  });
+
+  it("refuses Re-run all checks by someone without write access, and says why", async () => {
+    const bot = await createTestBot();
+    seedEnvironment(bot.store, { state: "passed" });
+    const replies: string[] = [];
+    installationToken();
+    checkSuiteRuns(4_243, [ENVIRONMENT]);
+    configFile(null);
+    permission("visitor", "read");
+    pullRequest();
+    replyComment(replies);
+    await bot.receive("check_suite", checkSuiteRerequested(4_243, HEAD_SHA, "visitor"));
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain("visitor has read");
+    expect(bot.store.getEnvironment(ENVIRONMENT)?.state).toBe("passed");
+  });
+
+  it("ignores a suite whose checks name no environment it knows, and the suite events of every push", async () => {
+    const bot = await createTestBot();
+    installationToken();
+    checkSuiteRuns(4_244, ["someone-elses-environment"]);
+    await bot.receive("check_suite", checkSuiteRerequested(4_244, HEAD_SHA));
+    // No mock for these: any request they made would fail the test.
+    await bot.receive("check_suite", { ...webhookExample("check_suite", "requested"), installation: { id: 1 } });
+    await bot.receive("check_suite", { ...webhookExample("check_suite", "completed"), installation: { id: 1 } });
   });
 
   it("refuses a click by someone without write access", async () => {

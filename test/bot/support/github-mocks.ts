@@ -67,6 +67,17 @@ export function createChecks(bodies: any[], count: number, firstId = 100, scope:
     .reply(201, () => ({ id: id++ }));
 }
 
+/** The check runs of suite `checkSuiteId`, one per external id (null: a run without one). */
+export function checkSuiteRuns(checkSuiteId: number, externalIds: (string | null)[], scope: nock.Scope = github()): nock.Scope {
+  return scope
+    .get(`${REPO}/check-suites/${checkSuiteId}/check-runs`)
+    .query(true)
+    .reply(200, {
+      total_count: externalIds.length,
+      check_runs: externalIds.map((externalId, index) => ({ id: 300 + index, name: `ShadowOps check ${index}`, head_sha: HEAD_SHA, external_id: externalId })),
+    });
+}
+
 export function updateCheck(id: number, bodies: any[], times = 1, scope: nock.Scope = github()): nock.Scope {
   return scope.patch(`${REPO}/check-runs/${id}`, capture(bodies)).times(times).reply(200, { id });
 }

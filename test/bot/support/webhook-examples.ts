@@ -69,6 +69,28 @@ export function checkRunAction(identifier: string, externalId: string, headSha: 
   return payload;
 }
 
+/** check_run.rerequested (GitHub's own Re-run on one check) on a check carrying our external id. */
+export function checkRunRerequested(externalId: string, headSha: string, sender = "Codertocat"): Record<string, any> {
+  const payload = checkRunAction("", externalId, headSha, sender);
+  payload.action = "rerequested";
+  delete payload.requested_action;
+  return payload;
+}
+
+/**
+ * check_suite.rerequested (GitHub's Re-run all checks / Re-run failed checks) on suite
+ * `checkSuiteId` of Codertocat/Hello-World at `headSha`, asked for by `sender`.
+ */
+export function checkSuiteRerequested(checkSuiteId: number, headSha: string, sender = "Codertocat"): Record<string, any> {
+  const payload = webhookExample("check_suite", "rerequested");
+  payload.installation = { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  payload.check_suite.id = checkSuiteId;
+  payload.check_suite.head_sha = headSha;
+  payload.sender.login = sender;
+  payload.sender.type = "User";
+  return payload;
+}
+
 /** push to Codertocat/Hello-World (has an installation); `ref` as in the payload, e.g. refs/heads/master (its default branch). */
 export function pushPayload(ref: string): Record<string, any> {
   const payload = webhookExample("push", undefined as unknown as string, (example) => example.installation !== undefined && String(example.ref).startsWith("refs/heads/"));
