@@ -92,7 +92,7 @@ export function createShadowOpsApp({
       const event = commentEvent(context);
       await limit(() => handleComment({ services, octokit: context.octokit, event, readConfig: readConfig(context) }));
     });
-    app.on(["pull_request.labeled", "pull_request.unlabeled", "pull_request.closed", "pull_request.synchronize"], async (context) => {
+    app.on(["pull_request.labeled", "pull_request.unlabeled", "pull_request.closed", "pull_request.reopened", "pull_request.synchronize"], async (context) => {
       const event = pullRequestEvent(context);
       await limit(() => handlePullRequest({ services, octokit: context.octokit, event, readConfig: readConfig(context) }));
     });

@@ -23,7 +23,12 @@ export function commentEvent(context: Context<"issue_comment.created">): Comment
   };
 }
 
-type PullRequestEventName = "pull_request.labeled" | "pull_request.unlabeled" | "pull_request.closed" | "pull_request.synchronize";
+type PullRequestEventName =
+  | "pull_request.labeled"
+  | "pull_request.unlabeled"
+  | "pull_request.closed"
+  | "pull_request.reopened"
+  | "pull_request.synchronize";
 
 export function pullRequestEvent(context: Context<PullRequestEventName>): PullRequestEvent {
   const { payload } = context;
@@ -38,6 +43,7 @@ export function pullRequestEvent(context: Context<PullRequestEventName>): PullRe
     merged: payload.pull_request.merged === true,
     updatedAt: Date.parse(payload.pull_request.updated_at),
     label: label?.name ?? null,
+    labels: payload.pull_request.labels.map((each) => each.name),
     sender: { login: payload.sender.login, type: payload.sender.type },
   };
 }

@@ -72,6 +72,50 @@ describe("pull request events", () => {
     expect(comments[0]).toContain("destroying");
   });
 
+  it("tests again when a permitted user reopens a PR that carries the shadow label", async () => {
+    const bot = await createTestBot();
+    seedEnvironment(bot.store, { state: "destroyed", requestedBy: "someone-before" });
+    const triggers: any[] = [];
+    const checks: any[] = [];
+    const comments: string[] = [];
+    installationToken();
+    configFile("label: bug\n");
+    permission("Codertocat", "write");
+    createChecks(checks, 1);
+    createDeployment([]);
+    triggerOAuthPipeline(triggers);
+    updateStickyComment(comments);
+    await bot.receive("pull_request", pullRequestPayload("reopened", { labels: ["question", "bug"] }));
+    expect(triggers).toHaveLength(1);
+    expect(triggers[0].parameters).toMatchObject({ shadowops_action: "test", shadowops_commit: HEAD_SHA, shadowops_pull_request: 2 });
+    expect(checks[0]).toMatchObject({ name: "ShadowOps / environment", head_sha: HEAD_SHA, status: "queued" });
+    expect(bot.store.getEnvironment(ENVIRONMENT)).toMatchObject({ state: "requested", requestedBy: "Codertocat", pipeline: { id: PIPELINE_ID } });
+    expect(comments[0]).toContain("Codertocat");
+  });
+
+  it("does nothing when a reopened PR carries no shadow label", async () => {
+    const bot = await createTestBot();
+    installationToken();
+    configFile(null);
+    await bot.receive("pull_request", pullRequestPayload("reopened", { labels: ["bug"] }));
+    // No labels at all: not even the config is read.
+    await bot.receive("pull_request", pullRequestPayload("reopened", { labels: [] }));
+    expect(bot.store.getEnvironment(ENVIRONMENT)).toBeNull();
+  });
+
+  it("refuses, and says why, when someone without write access reopens a PR that carries the label", async () => {
+    const bot = await createTestBot();
+    const replies: string[] = [];
+    installationToken();
+    configFile(null);
+    permission("visitor", "read");
+    replyComment(replies);
+    await bot.receive("pull_request", pullRequestPayload("reopened", { labels: ["shadow"], sender: "visitor" }));
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain("visitor has read");
+    expect(bot.store.getEnvironment(ENVIRONMENT)).toBeNull();
+  });
+
   it("does nothing when a PR without a shadow closes", async () => {
     const bot = await createTestBot();
     await bot.receive("pull_request", pullRequestPayload("closed", { merged: true }));

@@ -1,10 +1,10 @@
 import { environmentNameForPullRequest } from "../../core/environment-name.js";
-import { repositoryRole } from "../auth/authorize-actor.js";
+import { repositoryRole, type RepositoryRole } from "../auth/authorize-actor.js";
 import type { PullRequestInfo } from "../github/pull-request.js";
 import { writeDagCheck } from "./dag-check.js";
 import { destroyEnvironment } from "./destroy-environment.js";
 import { authorize, reportInvalidConfig } from "./handle-comment.js";
-import { loadConfig } from "./load-config.js";
+import { loadConfig, type LoadedConfig } from "./load-config.js";
 import { oncePerDelivery } from "./once-per-delivery.js";
 import type { ReplyTarget } from "./replies.js";
 import { startTest } from "./start-test.js";
@@ -22,6 +22,8 @@ export interface PullRequestEvent {
   updatedAt: number;
   /** The label added or removed (labeled / unlabeled). */
   label: string | null;
+  /** The labels the PR carries after the event. */
+  labels: string[];
   sender: { login: string; type: string };
 }
 
@@ -29,7 +31,8 @@ export type HandlePullRequestParams = WebhookHandlerParams<PullRequestEvent>;
 
 /**
  * `pull_request`: the shadow label added (test) or removed (destroy), the PR closed or merged
- * (destroy), a push to a PR with a live shadow (its DAG check for the new commit asks for a
+ * (destroy), reopened while it carries the label (test again, as the label asked for a shadow
+ * while the PR is open), a push to a PR with a live shadow (its DAG check for the new commit asks for a
  * re-test, or a re-test starts when the config says so; never automatically for forks).
  */
 export async function handlePullRequest(params: HandlePullRequestParams): Promise<WebhookOutcome> {
@@ -44,6 +47,7 @@ export async function handlePullRequest(params: HandlePullRequestParams): Promis
   const live = record !== null && record.state !== "destroyed";
   const relevant =
     event.action === "labeled" ||
+    (event.action === "reopened" && event.labels.length > 0) ||
     (event.action === "unlabeled" && live) ||
     (event.action === "closed" && live) ||
     (event.action === "synchronize" && live && record.pipeline !== null && record.state !== "destroying");
@@ -53,8 +57,7 @@ export async function handlePullRequest(params: HandlePullRequestParams): Promis
 }
 
 async function dispatch({ services, octokit, event, readConfig }: HandlePullRequestParams, environmentId: string): Promise<void> {
-  const { owner, repo, pull } = event;
-  const target: ReplyTarget = { octokit, owner, repo, issueNumber: pull.number };
+  const { owner, repo } = event;
   switch (event.action) {
     case "closed":
       await destroyEnvironment({ services, octokit, environmentId, reason: event.merged ? "pull request merged" : "pull request closed", replyTo: null });
@@ -67,34 +70,59 @@ async function dispatch({ services, octokit, event, readConfig }: HandlePullRequ
     }
     case "labeled": {
       if (event.sender.type === "Bot") return;
+      // Both at once: a label is a request for a test, and the permission read is the slower.
       const [config, role] = await Promise.all([
         loadConfig(readConfig),
         repositoryRole({ octokit, owner, repo, username: event.sender.login }),
       ]);
       if (event.label !== config.label) return;
-      if (!(await authorize({ octokit, owner, repo, user: event.sender.login, role, config, pull, target }))) return;
-      if (!config.ok) {
-        await reportInvalidConfig({ octokit, owner, repo, pull, environmentId, config, target, withCheck: true });
-        return;
-      }
-      await startTest({
-        services,
-        octokit,
-        owner,
-        repo,
-        installationId: event.installationId,
-        pull,
-        config: config.config,
-        request: { dag: null, snapshot: null, ttlMs: null },
-        actor: event.sender.login,
-        replyTo: target,
-      });
+      await testForLabel({ services, octokit, event, readConfig }, environmentId, config, role);
+      return;
+    }
+    case "reopened": {
+      if (event.sender.type === "Bot") return;
+      // Most reopened PRs carry no shadow label: the permission is read only for those that do.
+      const config = await loadConfig(readConfig);
+      if (!event.labels.includes(config.label)) return;
+      const role = await repositoryRole({ octokit, owner, repo, username: event.sender.login });
+      await testForLabel({ services, octokit, event, readConfig }, environmentId, config, role);
       return;
     }
     case "synchronize":
       await onPush({ services, octokit, event, readConfig }, environmentId);
       return;
   }
+}
+
+/**
+ * The shadow label asks for a test by whoever added it (or reopened the PR carrying it), of the
+ * head commit in the webhook, under the same permission rules as `/shadow test`.
+ */
+async function testForLabel(
+  { services, octokit, event }: HandlePullRequestParams,
+  environmentId: string,
+  config: LoadedConfig,
+  role: RepositoryRole,
+): Promise<void> {
+  const { owner, repo, pull } = event;
+  const target: ReplyTarget = { octokit, owner, repo, issueNumber: pull.number };
+  if (!(await authorize({ octokit, owner, repo, user: event.sender.login, role, config, pull, target }))) return;
+  if (!config.ok) {
+    await reportInvalidConfig({ octokit, owner, repo, pull, environmentId, config, target, withCheck: true });
+    return;
+  }
+  await startTest({
+    services,
+    octokit,
+    owner,
+    repo,
+    installationId: event.installationId,
+    pull,
+    config: config.config,
+    request: { dag: null, snapshot: null, ttlMs: null },
+    actor: event.sender.login,
+    replyTo: target,
+  });
 }
 
 async function onPush({ services, octokit, event, readConfig }: HandlePullRequestParams, environmentId: string): Promise<void> {

@@ -44,10 +44,17 @@ export function prComment(body: string, { login = "Codertocat", type = "User", c
   return payload;
 }
 
-/** pull_request.{action} for Codertocat/Hello-World#2 (has an installation). */
-export function pullRequestPayload(action: "labeled" | "unlabeled" | "closed" | "synchronize", changes: { label?: string; merged?: boolean; headSha?: string; fork?: boolean; sender?: string } = {}): Record<string, any> {
+/** pull_request.{action} for Codertocat/Hello-World#2 (has an installation). `labels`: the names the PR carries. */
+export function pullRequestPayload(
+  action: "labeled" | "unlabeled" | "closed" | "reopened" | "synchronize",
+  changes: { label?: string; labels?: string[]; merged?: boolean; headSha?: string; fork?: boolean; sender?: string } = {},
+): Record<string, any> {
   const payload = webhookExample("pull_request", action, (example) => example.installation !== undefined);
   if (changes.label !== undefined) payload.label = { ...payload.label, name: changes.label };
+  if (changes.labels !== undefined) {
+    const [like] = webhookExample("pull_request", "reopened").pull_request.labels;
+    payload.pull_request.labels = changes.labels.map((name, index) => ({ ...like, id: like.id + index, name }));
+  }
   if (changes.merged !== undefined) payload.pull_request.merged = changes.merged;
   if (changes.headSha !== undefined) payload.pull_request.head.sha = changes.headSha;
   if (changes.fork) payload.pull_request.head.repo = { ...payload.pull_request.head.repo, full_name: "forker/Hello-World" };
