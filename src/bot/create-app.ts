@@ -19,7 +19,7 @@ import { createConcurrencyLimit } from "./runner/concurrency-limit.js";
 import { createKeyedLock } from "./runner/keyed-lock.js";
 import type { BotSettings } from "./settings.js";
 import { openBotStore, type BotStore } from "./store/bot-store.js";
-import { checkRunEvent, checkSuiteEvent, commentEvent, pullRequestEvent } from "./webhook-events.js";
+import { checkRunEvent, checkSuiteEvent, commentEvent, PULL_REQUEST_ACTIONS, pullRequestEvent } from "./webhook-events.js";
 
 export interface CreateAppParams {
   settings: BotSettings;
@@ -92,7 +92,7 @@ export function createShadowOpsApp({
       const event = commentEvent(context);
       await limit(() => handleComment({ services, octokit: context.octokit, event, readConfig: readConfig(context) }));
     });
-    app.on(["pull_request.labeled", "pull_request.unlabeled", "pull_request.closed", "pull_request.reopened", "pull_request.synchronize"], async (context) => {
+    app.on([...PULL_REQUEST_ACTIONS], async (context) => {
       const event = pullRequestEvent(context);
       await limit(() => handlePullRequest({ services, octokit: context.octokit, event, readConfig: readConfig(context) }));
     });

@@ -23,12 +23,18 @@ export function commentEvent(context: Context<"issue_comment.created">): Comment
   };
 }
 
-type PullRequestEventName =
-  | "pull_request.labeled"
-  | "pull_request.unlabeled"
-  | "pull_request.closed"
-  | "pull_request.reopened"
-  | "pull_request.synchronize";
+/** The pull_request actions the bot handles (handle-pull-request.ts says what each does). */
+export const PULL_REQUEST_ACTIONS = [
+  "pull_request.opened",
+  "pull_request.ready_for_review",
+  "pull_request.labeled",
+  "pull_request.unlabeled",
+  "pull_request.closed",
+  "pull_request.reopened",
+  "pull_request.synchronize",
+] as const;
+
+type PullRequestEventName = (typeof PULL_REQUEST_ACTIONS)[number];
 
 export function pullRequestEvent(context: Context<PullRequestEventName>): PullRequestEvent {
   const { payload } = context;
@@ -40,6 +46,7 @@ export function pullRequestEvent(context: Context<PullRequestEventName>): PullRe
     repo: payload.repository.name,
     action: payload.action,
     pull: pullRequestInfo(payload.pull_request),
+    draft: payload.pull_request.draft === true,
     merged: payload.pull_request.merged === true,
     updatedAt: Date.parse(payload.pull_request.updated_at),
     label: label?.name ?? null,

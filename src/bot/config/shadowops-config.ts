@@ -87,6 +87,21 @@ export const shadowOpsConfigSchema = z
       .regex(SNAPSHOT_PATTERN, { message: "use latest, none or a snapshot identifier" })
       .default("latest")
       .describe("Production snapshot a new shadow restores: `latest`, `none` (empty warehouse) or a snapshot identifier."),
+    /** Test every new pull request without being asked (never for fork PRs or ones opened by bots). */
+    auto_test: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Test a pull request without being asked: when it is opened or marked ready for review, or gets a push while it never had a shadow. Not for drafts, fork PRs or PRs opened by bots; the person who opened or pushed must be allowed to act. Off: a shadow starts only with `/shadow test` or the label.",
+      ),
+    /** With auto_test: only PRs that change a file matching one of these globs. */
+    auto_test_paths: z
+      .array(z.string().min(1, { message: "an empty glob matches nothing: remove it" }).max(200))
+      .max(50)
+      .default([])
+      .describe(
+        "With `auto_test`: only pull requests that change (add, modify, delete or rename) a file matching one of these globs, e.g. `dags/**`, `r/**`, `migrations/**`. Empty: any change.",
+      ),
     /** Re-test automatically on every push to a PR with a live shadow (never for fork PRs). */
     auto_retest: z
       .boolean()

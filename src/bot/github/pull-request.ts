@@ -39,3 +39,16 @@ export async function fetchPullRequest({ octokit, owner, repo, number }: RepoRef
   const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
   return pullRequestInfo(data);
 }
+
+/** A file a pull request adds, changes, deletes or renames. */
+export interface ChangedFile {
+  filename: string;
+  /** The path before a rename; null otherwise. */
+  previousFilename: string | null;
+}
+
+/** The files a PR changes (GitHub lists at most 3,000 of them). */
+export async function listChangedFiles({ octokit, owner, repo, number }: RepoRef & { octokit: GitHubClient; number: number }): Promise<ChangedFile[]> {
+  const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo, pull_number: number, per_page: 100 });
+  return files.map((file) => ({ filename: file.filename, previousFilename: file.previous_filename ?? null }));
+}

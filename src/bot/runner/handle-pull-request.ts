@@ -1,6 +1,7 @@
 import { environmentNameForPullRequest } from "../../core/environment-name.js";
 import { repositoryRole, type RepositoryRole } from "../auth/authorize-actor.js";
 import type { PullRequestInfo } from "../github/pull-request.js";
+import { autoTest } from "./auto-test.js";
 import { writeDagCheck } from "./dag-check.js";
 import { destroyEnvironment } from "./destroy-environment.js";
 import { authorize, reportInvalidConfig } from "./handle-comment.js";
@@ -17,6 +18,8 @@ export interface PullRequestEvent {
   repo: string;
   action: string;
   pull: PullRequestInfo;
+  /** A draft PR (not tested automatically until it is ready for review). */
+  draft: boolean;
   merged: boolean;
   /** The PR's updated_at (epoch ms); for synchronize, GitHub's time of the push. */
   updatedAt: number;
@@ -33,7 +36,8 @@ export type HandlePullRequestParams = WebhookHandlerParams<PullRequestEvent>;
  * `pull_request`: the shadow label added (test) or removed (destroy), the PR closed or merged
  * (destroy), reopened while it carries the label (test again, as the label asked for a shadow
  * while the PR is open), a push to a PR with a live shadow (its DAG check for the new commit asks for a
- * re-test, or a re-test starts when the config says so; never automatically for forks).
+ * re-test, or a re-test starts when the config says so; never automatically for forks), and a PR
+ * opened, ready for review or pushed to that never had a shadow (a test when `auto_test` is on).
  */
 export async function handlePullRequest(params: HandlePullRequestParams): Promise<WebhookOutcome> {
   const { services, event } = params;
@@ -45,7 +49,11 @@ export async function handlePullRequest(params: HandlePullRequestParams): Promis
   const environmentId = environmentNameForPullRequest(`${event.owner}/${event.repo}`, event.pull.number);
   const record = services.store.getEnvironment(environmentId);
   const live = record !== null && record.state !== "destroyed";
+  const autoTestCandidate =
+    record === null && !event.draft && !event.pull.isFork && event.sender.type !== "Bot" &&
+    (event.action === "opened" || event.action === "ready_for_review" || event.action === "synchronize");
   const relevant =
+    autoTestCandidate ||
     event.action === "labeled" ||
     (event.action === "reopened" && event.labels.length > 0) ||
     (event.action === "unlabeled" && live) ||
@@ -88,8 +96,13 @@ async function dispatch({ services, octokit, event, readConfig }: HandlePullRequ
       await testForLabel({ services, octokit, event, readConfig }, environmentId, config, role);
       return;
     }
+    case "opened":
+    case "ready_for_review":
+      await autoTest({ services, octokit, event, readConfig });
+      return;
     case "synchronize":
-      await onPush({ services, octokit, event, readConfig }, environmentId);
+      if (services.store.getEnvironment(environmentId) === null) await autoTest({ services, octokit, event, readConfig });
+      else await onPush({ services, octokit, event, readConfig }, environmentId);
       return;
   }
 }

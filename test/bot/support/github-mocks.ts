@@ -42,6 +42,27 @@ export function pullRequest({ headSha = HEAD_SHA, fork = false, state = "open", 
   });
 }
 
+/** The files PR #2 changes (one page). */
+export function changedFiles(files: { filename: string; previous_filename?: string }[], scope: nock.Scope = github()): nock.Scope {
+  return scope
+    .get(`${REPO}/pulls/2/files`)
+    .query(true)
+    .reply(
+      200,
+      files.map((file, index) => ({
+        sha: "0".repeat(39) + String(index),
+        status: file.previous_filename ? "renamed" : "modified",
+        additions: 1,
+        deletions: 1,
+        changes: 2,
+        blob_url: `https://github.com/Codertocat/Hello-World/blob/${HEAD_SHA}/${file.filename}`,
+        raw_url: `https://github.com/Codertocat/Hello-World/raw/${HEAD_SHA}/${file.filename}`,
+        contents_url: `https://api.github.com/repos/Codertocat/Hello-World/contents/${file.filename}?ref=${HEAD_SHA}`,
+        ...file,
+      })),
+    );
+}
+
 export function eyes(commentId = 9_001, scope: nock.Scope = github()): nock.Scope {
   return scope.post(`${REPO}/issues/comments/${commentId}/reactions`, { content: "eyes" }).reply(201, { id: 1, content: "eyes" });
 }

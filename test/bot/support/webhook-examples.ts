@@ -46,8 +46,8 @@ export function prComment(body: string, { login = "Codertocat", type = "User", c
 
 /** pull_request.{action} for Codertocat/Hello-World#2 (has an installation). `labels`: the names the PR carries. */
 export function pullRequestPayload(
-  action: "labeled" | "unlabeled" | "closed" | "reopened" | "synchronize",
-  changes: { label?: string; labels?: string[]; merged?: boolean; headSha?: string; fork?: boolean; sender?: string } = {},
+  action: "opened" | "ready_for_review" | "labeled" | "unlabeled" | "closed" | "reopened" | "synchronize",
+  changes: { label?: string; labels?: string[]; merged?: boolean; headSha?: string; fork?: boolean; draft?: boolean; sender?: string; senderType?: "User" | "Bot" } = {},
 ): Record<string, any> {
   const payload = webhookExample("pull_request", action, (example) => example.installation !== undefined);
   if (changes.label !== undefined) payload.label = { ...payload.label, name: changes.label };
@@ -58,7 +58,9 @@ export function pullRequestPayload(
   if (changes.merged !== undefined) payload.pull_request.merged = changes.merged;
   if (changes.headSha !== undefined) payload.pull_request.head.sha = changes.headSha;
   if (changes.fork) payload.pull_request.head.repo = { ...payload.pull_request.head.repo, full_name: "forker/Hello-World" };
+  if (changes.draft !== undefined) payload.pull_request.draft = changes.draft;
   if (changes.sender !== undefined) payload.sender.login = changes.sender;
+  if (changes.senderType !== undefined) payload.sender.type = changes.senderType;
   return payload;
 }
 
