@@ -58,6 +58,14 @@ describe("auto_test: shadows nobody asked for", () => {
     expect(triggers).toHaveLength(1);
   });
 
+  it("leaves a PR opened with the shadow label to the label's own webhook", async () => {
+    const bot = await createTestBot();
+    installationToken();
+    configFile("auto_test: true\n");
+    await bot.receive("pull_request", pullRequestPayload("opened", { labels: ["shadow"] }));
+    expect(bot.store.getEnvironment(ENVIRONMENT)).toBeNull();
+  });
+
   it("waits for a draft until it is marked ready for review", async () => {
     const bot = await createTestBot();
     // A draft: no request at all, not even the config.

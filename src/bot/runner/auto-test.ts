@@ -20,6 +20,8 @@ export async function autoTest({ services, octokit, event, readConfig }: HandleP
   if (!loaded.ok) return skip("the config is invalid");
   const { config } = loaded;
   if (!config.auto_test) return;
+  // GitHub also sends `labeled` for a PR opened with labels: that webhook starts the test.
+  if (event.labels.includes(config.label)) return;
   if (config.auto_test_paths.length > 0) {
     const files = await listChangedFiles({ octokit, owner, repo, number: pull.number });
     if (!changesMatchAutoTestPaths(files, config.auto_test_paths)) return skip("no changed file matches auto_test_paths");
