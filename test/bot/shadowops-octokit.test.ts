@@ -1,5 +1,6 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
+import { answerData } from "../../src/bot/github/json-answers.js";
 import { ShadowOpsOctokit, WRITE_BURST } from "../../src/bot/github/shadowops-octokit.js";
 import { GITHUB_API, useNockGuards } from "./support/bot-harness.js";
 
@@ -14,5 +15,46 @@ describe("the Octokit npm start gives Probot", () => {
     await Promise.all(Array.from({ length: 6 }, () => octokit.rest.checks.create({ owner: "o", repo: "r", name: "n", head_sha: "a".repeat(40) })));
     expect(Date.now() - started).toBeLessThan(900);
     expect(WRITE_BURST).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe("GitHub's answers, read with JSON.parse (json-answers.ts)", () => {
+  const octokit = () => new ShadowOpsOctokit({ auth: { token: "t" }, throttle: { enabled: false }, retry: { enabled: false } });
+
+  it("gives JSON as objects, a raw file as text, no body as nothing, and errors as Octokit does", async () => {
+    nock(GITHUB_API)
+      .get("/repos/o/r/pulls/1")
+      .reply(200, '{"id": 9007199254740993, "number": 1, "head": {"sha": "abc"}}', { "content-type": "application/json; charset=utf-8" })
+      .get("/repos/o/r/contents/.github%2Fshadowops.yml")
+      .reply(200, "label: bug\n", { "content-type": "application/vnd.github.raw; charset=utf-8" })
+      .delete("/repos/o/r/issues/comments/5")
+      .reply(204)
+      .get("/repos/o/r/pulls/2")
+      .reply(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" }, { "content-type": "application/json; charset=utf-8" });
+    const client = octokit();
+
+    const pull = await client.rest.pulls.get({ owner: "o", repo: "r", pull_number: 1 });
+    expect(pull.status).toBe(200);
+    expect(pull.data).toMatchObject({ number: 1, head: { sha: "abc" } });
+    // JSON.parse: a number, not the BigInt json-with-bigint would give (GitHub's ids are far below 2^53).
+    expect(typeof pull.data.id).toBe("number");
+    const file = await client.request("GET /repos/{owner}/{repo}/contents/{path}", { owner: "o", repo: "r", path: ".github/shadowops.yml", mediaType: { format: "raw" } });
+    expect(file.data).toBe("label: bug\n");
+    const deleted = await client.rest.issues.deleteComment({ owner: "o", repo: "r", comment_id: 5 });
+    expect(deleted.status).toBe(204);
+    expect(deleted.data).toBe("");
+    await expect(client.rest.pulls.get({ owner: "o", repo: "r", pull_number: 2 })).rejects.toMatchObject({ status: 404, message: expect.stringContaining("Not Found") });
+  });
+
+  it("reads a body by its content type as Octokit does", () => {
+    const body = Buffer.from('{"a": 1}');
+    expect(answerData("application/json; charset=utf-8", body)).toEqual({ a: 1 });
+    expect(answerData("application/scim+json", body)).toEqual({ a: 1 });
+    expect(answerData("application/json", Buffer.from("not json"))).toBe("not json");
+    expect(answerData(undefined, body)).toBe('{"a": 1}');
+    expect(answerData("text/plain", body)).toBe('{"a": 1}');
+    expect(answerData("application/vnd.github.raw; charset=UTF-8", body)).toBe('{"a": 1}');
+    expect(answerData("application/octet-stream; charset=utf-8", body)).toBeInstanceOf(ArrayBuffer);
+    expect(answerData("application/zip", body)).toBeInstanceOf(ArrayBuffer);
   });
 });

@@ -1,6 +1,7 @@
 import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
 import { httpFetchAsFetch } from "../http/http-fetch.js";
+import { readJsonAnswersNatively } from "./json-answers.js";
 
 /**
  * Writes to GitHub an installation may make at once before the spacing applies: a command's
@@ -32,9 +33,10 @@ const writeLimiter = createWriteLimiter();
 
 /**
  * The Octokit `npm start` gives Probot: Probot's, with the write limit above, sending its
- * requests through httpFetch (see http-fetch.ts for why).
+ * requests through httpFetch (see http-fetch.ts for why) and reading answers with JSON.parse
+ * (json-answers.ts).
  */
-export const ShadowOpsOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
+export const ShadowOpsOctokit = ProbotOctokit.plugin(readJsonAnswersNatively).defaults((options: Record<string, unknown>) => {
   const request = options.request as { fetch?: unknown } | undefined;
   return {
     ...options,
