@@ -46,15 +46,15 @@ describe("GitHub's answers, read with JSON.parse (json-answers.ts)", () => {
     await expect(client.rest.pulls.get({ owner: "o", repo: "r", pull_number: 2 })).rejects.toMatchObject({ status: 404, message: expect.stringContaining("Not Found") });
   });
 
-  it("reads a body by its content type as Octokit does", () => {
-    const body = Buffer.from('{"a": 1}');
-    expect(answerData("application/json; charset=utf-8", body)).toEqual({ a: 1 });
-    expect(answerData("application/scim+json", body)).toEqual({ a: 1 });
-    expect(answerData("application/json", Buffer.from("not json"))).toBe("not json");
-    expect(answerData(undefined, body)).toBe('{"a": 1}');
-    expect(answerData("text/plain", body)).toBe('{"a": 1}');
-    expect(answerData("application/vnd.github.raw; charset=UTF-8", body)).toBe('{"a": 1}');
-    expect(answerData("application/octet-stream; charset=utf-8", body)).toBeInstanceOf(ArrayBuffer);
-    expect(answerData("application/zip", body)).toBeInstanceOf(ArrayBuffer);
+  it("reads a body by its content type as Octokit does", async () => {
+    const body = (text: string) => new Response(text);
+    await expect(answerData("application/json; charset=utf-8", body('{"a": 1}'))).resolves.toEqual({ a: 1 });
+    await expect(answerData("application/scim+json", body('{"a": 1}'))).resolves.toEqual({ a: 1 });
+    await expect(answerData("application/json", body("not json"))).resolves.toBe("not json");
+    await expect(answerData(undefined, body('{"a": 1}'))).resolves.toBe('{"a": 1}');
+    await expect(answerData("text/plain", body('{"a": 1}'))).resolves.toBe('{"a": 1}');
+    await expect(answerData("application/vnd.github.raw; charset=UTF-8", body('{"a": 1}'))).resolves.toBe('{"a": 1}');
+    await expect(answerData("application/octet-stream; charset=utf-8", body('{"a": 1}'))).resolves.toBeInstanceOf(ArrayBuffer);
+    await expect(answerData("application/zip", body('{"a": 1}'))).resolves.toBeInstanceOf(ArrayBuffer);
   });
 });

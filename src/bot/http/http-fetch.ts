@@ -136,6 +136,7 @@ export class FetchResponse {
   readonly statusText: string;
   readonly headers: FetchHeaders;
   readonly redirected = false;
+  readonly body = null;
   constructor(
     readonly url: string,
     res: IncomingMessage,
@@ -144,16 +145,6 @@ export class FetchResponse {
     this.status = res.statusCode ?? 0;
     this.statusText = res.statusMessage ?? "";
     this.headers = new FetchHeaders(res.rawHeaders);
-  }
-  /** The body as fetch gives it, a stream (one chunk: the answer was read whole). */
-  get body(): ReadableStream<Uint8Array> {
-    const buffer = this.buffer;
-    return new ReadableStream<Uint8Array>({
-      start(controller) {
-        if (buffer.byteLength > 0) controller.enqueue(buffer);
-        controller.close();
-      },
-    });
   }
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
