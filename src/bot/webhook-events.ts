@@ -7,19 +7,34 @@ import type { PullRequestEvent } from "./runner/handle-pull-request.js";
 
 /** The runner's view of a webhook: the fields it reads, taken from Probot's context. */
 
-export function commentEvent(context: Context<"issue_comment.created">): CommentEvent {
+type HandledEventName =
+  | "issue_comment.created"
+  | PullRequestEventName
+  | "check_run.requested_action"
+  | "check_run.rerequested"
+  | "check_suite.rerequested";
+
+/** What every handled webhook says: its delivery, installation, repository and sender. */
+function webhookBasics(context: Context<HandledEventName>) {
   const { payload } = context;
   return {
     deliveryId: context.id,
     installationId: payload.installation?.id ?? 0,
     owner: payload.repository.owner.login,
     repo: payload.repository.name,
+    sender: { login: payload.sender.login, type: payload.sender.type },
+  };
+}
+
+export function commentEvent(context: Context<"issue_comment.created">): CommentEvent {
+  const { payload } = context;
+  return {
+    ...webhookBasics(context),
     issueNumber: payload.issue.number,
     isPullRequest: payload.issue.pull_request !== undefined && payload.issue.pull_request !== null,
     commentId: payload.comment.id,
     commentCreatedAt: Date.parse(payload.comment.created_at),
     body: payload.comment.body ?? "",
-    sender: { login: payload.sender.login, type: payload.sender.type },
   };
 }
 
@@ -40,10 +55,7 @@ export function pullRequestEvent(context: Context<PullRequestEventName>): PullRe
   const { payload } = context;
   const label = "label" in payload ? payload.label : undefined;
   return {
-    deliveryId: context.id,
-    installationId: payload.installation?.id ?? 0,
-    owner: payload.repository.owner.login,
-    repo: payload.repository.name,
+    ...webhookBasics(context),
     action: payload.action,
     pull: pullRequestInfo(payload.pull_request),
     draft: payload.pull_request.draft === true,
@@ -51,7 +63,6 @@ export function pullRequestEvent(context: Context<PullRequestEventName>): PullRe
     updatedAt: Date.parse(payload.pull_request.updated_at),
     label: label?.name ?? null,
     labels: payload.pull_request.labels.map((each) => each.name),
-    sender: { login: payload.sender.login, type: payload.sender.type },
   };
 }
 
@@ -59,27 +70,19 @@ export function checkRunEvent(context: Context<"check_run.requested_action" | "c
   const { payload } = context;
   const requested = "requested_action" in payload ? payload.requested_action : undefined;
   return {
-    deliveryId: context.id,
-    installationId: payload.installation?.id ?? 0,
-    owner: payload.repository.owner.login,
-    repo: payload.repository.name,
+    ...webhookBasics(context),
     action: payload.action,
     identifier: requested?.identifier ?? null,
     externalId: payload.check_run.external_id ?? null,
     headSha: payload.check_run.head_sha,
-    sender: { login: payload.sender.login, type: payload.sender.type },
   };
 }
 
 export function checkSuiteEvent(context: Context<"check_suite.rerequested">): CheckSuiteEvent {
   const { payload } = context;
   return {
-    deliveryId: context.id,
-    installationId: payload.installation?.id ?? 0,
-    owner: payload.repository.owner.login,
-    repo: payload.repository.name,
+    ...webhookBasics(context),
     checkSuiteId: payload.check_suite.id,
     headSha: payload.check_suite.head_sha,
-    sender: { login: payload.sender.login, type: payload.sender.type },
   };
 }

@@ -3,7 +3,7 @@ import { changesMatchAutoTestPaths } from "../config/auto-test-paths.js";
 import { listChangedFiles } from "../github/pull-request.js";
 import type { HandlePullRequestParams } from "./handle-pull-request.js";
 import { loadConfig } from "./load-config.js";
-import { startTest } from "./start-test.js";
+import { testPullRequestHead } from "./test-pull-request-head.js";
 
 /**
  * `auto_test`: a shadow test nobody asked for, of a PR that never had a shadow, when its config
@@ -13,7 +13,8 @@ import { startTest } from "./start-test.js";
  * Nothing is said on the PR when no test starts (nobody asked; a push would repeat it): the
  * reason is logged, and `/shadow test` gives it.
  */
-export async function autoTest({ services, octokit, event, readConfig }: HandlePullRequestParams): Promise<void> {
+export async function autoTest(params: HandlePullRequestParams): Promise<void> {
+  const { services, octokit, event, readConfig } = params;
   const { owner, repo, pull, sender } = event;
   const skip = (reason: string) => services.log.info({ repository: `${owner}/${repo}`, pullRequest: pull.number, reason }, "no automatic test");
   const loaded = await loadConfig(readConfig);
@@ -29,17 +30,6 @@ export async function autoTest({ services, octokit, event, readConfig }: HandleP
   const role = await repositoryRole({ octokit, owner, repo, username: sender.login });
   const decision = await authorizeActor({ octokit, owner, repo, username: sender.login, role, allowedTeams: config.allowed_teams, isFork: pull.isFork });
   if (!decision.allowed) return skip(`${sender.login} may not start a shadow (${role})`);
-  const outcome = await startTest({
-    services,
-    octokit,
-    owner,
-    repo,
-    installationId: event.installationId,
-    pull,
-    config,
-    request: { dag: null, snapshot: null, ttlMs: null },
-    actor: sender.login,
-    replyTo: null,
-  });
+  const outcome = await testPullRequestHead(params, config, null);
   if ("refusal" in outcome) skip(`refused: ${outcome.refusal}`);
 }

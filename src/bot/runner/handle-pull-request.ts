@@ -8,7 +8,7 @@ import { authorize, reportInvalidConfig } from "./handle-comment.js";
 import { loadConfig, type LoadedConfig } from "./load-config.js";
 import { oncePerDelivery } from "./once-per-delivery.js";
 import type { ReplyTarget } from "./replies.js";
-import { startTest } from "./start-test.js";
+import { testPullRequestHead } from "./test-pull-request-head.js";
 import type { WebhookHandlerParams, WebhookOutcome } from "./webhook-handler.js";
 
 export interface PullRequestEvent {
@@ -64,7 +64,8 @@ export async function handlePullRequest(params: HandlePullRequestParams): Promis
   return handled ? "handled" : "duplicate";
 }
 
-async function dispatch({ services, octokit, event, readConfig }: HandlePullRequestParams, environmentId: string): Promise<void> {
+async function dispatch(params: HandlePullRequestParams, environmentId: string): Promise<void> {
+  const { services, octokit, event, readConfig } = params;
   const { owner, repo } = event;
   switch (event.action) {
     case "closed":
@@ -84,7 +85,7 @@ async function dispatch({ services, octokit, event, readConfig }: HandlePullRequ
         repositoryRole({ octokit, owner, repo, username: event.sender.login }),
       ]);
       if (event.label !== config.label) return;
-      await testForLabel({ services, octokit, event, readConfig }, environmentId, config, role);
+      await testForLabel(params, environmentId, config, role);
       return;
     }
     case "reopened": {
@@ -93,16 +94,16 @@ async function dispatch({ services, octokit, event, readConfig }: HandlePullRequ
       const config = await loadConfig(readConfig);
       if (!event.labels.includes(config.label)) return;
       const role = await repositoryRole({ octokit, owner, repo, username: event.sender.login });
-      await testForLabel({ services, octokit, event, readConfig }, environmentId, config, role);
+      await testForLabel(params, environmentId, config, role);
       return;
     }
     case "opened":
     case "ready_for_review":
-      await autoTest({ services, octokit, event, readConfig });
+      await autoTest(params);
       return;
     case "synchronize":
-      if (services.store.getEnvironment(environmentId) === null) await autoTest({ services, octokit, event, readConfig });
-      else await onPush({ services, octokit, event, readConfig }, environmentId);
+      if (services.store.getEnvironment(environmentId) === null) await autoTest(params);
+      else await onPush(params, environmentId);
       return;
   }
 }
@@ -111,12 +112,8 @@ async function dispatch({ services, octokit, event, readConfig }: HandlePullRequ
  * The shadow label asks for a test by whoever added it (or reopened the PR carrying it), of the
  * head commit in the webhook, under the same permission rules as `/shadow test`.
  */
-async function testForLabel(
-  { services, octokit, event }: HandlePullRequestParams,
-  environmentId: string,
-  config: LoadedConfig,
-  role: RepositoryRole,
-): Promise<void> {
+async function testForLabel(params: HandlePullRequestParams, environmentId: string, config: LoadedConfig, role: RepositoryRole): Promise<void> {
+  const { octokit, event } = params;
   const { owner, repo, pull } = event;
   const target: ReplyTarget = { octokit, owner, repo, issueNumber: pull.number };
   if (!(await authorize({ octokit, owner, repo, user: event.sender.login, role, config, pull, target }))) return;
@@ -124,35 +121,14 @@ async function testForLabel(
     await reportInvalidConfig({ octokit, owner, repo, pull, environmentId, config, target, withCheck: true });
     return;
   }
-  await startTest({
-    services,
-    octokit,
-    owner,
-    repo,
-    installationId: event.installationId,
-    pull,
-    config: config.config,
-    request: { dag: null, snapshot: null, ttlMs: null },
-    actor: event.sender.login,
-    replyTo: target,
-  });
+  await testPullRequestHead(params, config.config, target);
 }
 
-async function onPush({ services, octokit, event, readConfig }: HandlePullRequestParams, environmentId: string): Promise<void> {
+async function onPush(params: HandlePullRequestParams, environmentId: string): Promise<void> {
+  const { services, octokit, event, readConfig } = params;
   const config = await loadConfig(readConfig);
   if (config.ok && config.config.auto_retest && !event.pull.isFork) {
-    const outcome = await startTest({
-      services,
-      octokit,
-      owner: event.owner,
-      repo: event.repo,
-      installationId: event.installationId,
-      pull: event.pull,
-      config: config.config,
-      request: { dag: null, snapshot: null, ttlMs: null },
-      actor: event.sender.login,
-      replyTo: null,
-    });
+    const outcome = await testPullRequestHead(params, config.config, null);
     if (outcome.started || !("refusal" in outcome)) return;
     services.log.info({ environment: environmentId, refusal: outcome.refusal }, "automatic re-test refused; asking for one instead");
   }
