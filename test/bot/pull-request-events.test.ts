@@ -116,6 +116,13 @@ describe("pull request events", () => {
     expect(bot.store.getEnvironment(ENVIRONMENT)).toBeNull();
   });
 
+  it("does not test a fork PR on reopening, even when a maintainer reopens it: its head may be unreviewed", async () => {
+    const bot = await createTestBot();
+    // No mock: any request would fail the test.
+    await bot.receive("pull_request", pullRequestPayload("reopened", { labels: ["shadow"], fork: true }));
+    expect(bot.store.getEnvironment(ENVIRONMENT)).toBeNull();
+  });
+
   it("does nothing when a PR without a shadow closes", async () => {
     const bot = await createTestBot();
     await bot.receive("pull_request", pullRequestPayload("closed", { merged: true }));

@@ -35,9 +35,10 @@ export type HandlePullRequestParams = WebhookHandlerParams<PullRequestEvent>;
 /**
  * `pull_request`: the shadow label added (test) or removed (destroy), the PR closed or merged
  * (destroy), reopened while it carries the label (test again, as the label asked for a shadow
- * while the PR is open), a push to a PR with a live shadow (its DAG check for the new commit asks for a
- * re-test, or a re-test starts when the config says so; never automatically for forks), and a PR
- * opened, ready for review or pushed to that never had a shadow (a test when `auto_test` is on).
+ * while the PR is open; not a fork PR), a push to a PR with a live shadow (its DAG check for the
+ * new commit asks for a re-test, or a re-test starts when the config says so; never
+ * automatically for forks), and a PR opened, ready for review or pushed to that never had a
+ * shadow (a test when `auto_test` is on).
  */
 export async function handlePullRequest(params: HandlePullRequestParams): Promise<WebhookOutcome> {
   const { services, event } = params;
@@ -55,7 +56,9 @@ export async function handlePullRequest(params: HandlePullRequestParams): Promis
   const relevant =
     autoTestCandidate ||
     event.action === "labeled" ||
-    (event.action === "reopened" && event.labels.length > 0) ||
+    // Not a fork PR: its branch may have moved while the PR was closed, and reopening it is no
+    // maintainer's approval of that commit (adding the label again, or /shadow test, is).
+    (event.action === "reopened" && event.labels.length > 0 && !event.pull.isFork) ||
     (event.action === "unlabeled" && live) ||
     (event.action === "closed" && live) ||
     (event.action === "synchronize" && live && record.pipeline !== null && record.state !== "destroying");
