@@ -42,7 +42,7 @@ const HEAD_SHA = "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b";
 // What the bot reads of a pull request, as placeholders filled in per request.
 Object.assign(EXAMPLES.pull, { number: 424242, state: "open", html_url: "https://github.com/bench/REPO_NAME/pull/424242", draft: false });
 EXAMPLES.pull.user.login = "bench";
-Object.assign(EXAMPLES.pull.head, { sha: HEAD_SHA });
+EXAMPLES.pull.head.sha = HEAD_SHA;
 EXAMPLES.pull.head.repo.full_name = "bench/REPO_NAME";
 EXAMPLES.pull.base.repo.full_name = "bench/REPO_NAME";
 Object.assign(EXAMPLES.permission, { permission: "write", role_name: "write" });
