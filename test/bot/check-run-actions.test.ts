@@ -18,6 +18,26 @@ useNockGuards();
 
 const H = 3_600_000;
 
+/**
+ * The requests of a re-test of the seeded environment on PR #2 (whose head has moved on to
+ * c…c), asked for by Codertocat with `role`; `before` mocks what comes first (a suite's runs).
+ * Returns the captured trigger and check bodies.
+ */
+function expectRetest(role: "admin" | "maintain" | "write", pipelineId: string, before: () => void = () => {}): { triggers: any[]; checks: any[] } {
+  const triggers: any[] = [];
+  const checks: any[] = [];
+  installationToken();
+  before();
+  configFile(null);
+  permission("Codertocat", role);
+  pullRequest({ headSha: "c".repeat(40) });
+  createChecks(checks, 2);
+  createDeployment([]);
+  triggerOAuthPipeline(triggers, { body: { id: pipelineId, number: 52 } });
+  updateStickyComment([]);
+  return { triggers, checks };
+}
+
 describe("check run buttons", () => {
   it("Destroy starts the destroy pipeline", async () => {
     const bot = await createTestBot();
@@ -56,16 +76,7 @@ describe("check run buttons", () => {
     const bot = await createTestBot();
     const clicked = "b".repeat(40);
     seedEnvironment(bot.store, { state: "failed" });
-    const triggers: any[] = [];
-    const checks: any[] = [];
-    installationToken();
-    configFile(null);
-    permission("Codertocat", "admin");
-    pullRequest({ headSha: "c".repeat(40) });
-    createChecks(checks, 2);
-    createDeployment([]);
-    triggerOAuthPipeline(triggers, { body: { id: "r", number: 52 } });
-    updateStickyComment([]);
+    const { triggers, checks } = expectRetest("admin", "r");
     await bot.receive("check_run", checkRunAction("rerun", ENVIRONMENT, clicked));
     expect(triggers[0].parameters).toMatchObject({ shadowops_action: "test", shadowops_commit: clicked, shadowops_dag: "sales_daily" });
     expect(checks.every((check) => check.head_sha === clicked)).toBe(true);
@@ -75,16 +86,7 @@ describe("check run buttons", () => {
     const bot = await createTestBot();
     const clicked = "b".repeat(40);
     seedEnvironment(bot.store, { state: "failed" });
-    const triggers: any[] = [];
-    const checks: any[] = [];
-    installationToken();
-    configFile(null);
-    permission("Codertocat", "write");
-    pullRequest({ headSha: "c".repeat(40) });
-    createChecks(checks, 2);
-    createDeployment([]);
-    triggerOAuthPipeline(triggers, { body: { id: "rr", number: 53 } });
-    updateStickyComment([]);
+    const { triggers, checks } = expectRetest("write", "rr");
     await bot.receive("check_run", checkRunRerequested(ENVIRONMENT, clicked));
     expect(triggers).toHaveLength(1);
     expect(triggers[0].parameters).toMatchObject({ shadowops_action: "test", shadowops_commit: clicked });
@@ -98,17 +100,7 @@ describe("check run buttons", () => {
     const bot = await createTestBot();
     const suiteCommit = "d".repeat(40);
     seedEnvironment(bot.store, { state: "passed" });
-    const triggers: any[] = [];
-    const checks: any[] = [];
-    installationToken();
-    checkSuiteRuns(4_242, [null, ENVIRONMENT]);
-    configFile(null);
-    permission("Codertocat", "maintain");
-    pullRequest({ headSha: "c".repeat(40) });
-    createChecks(checks, 2);
-    createDeployment([]);
-    triggerOAuthPipeline(triggers, { body: { id: "rs", number: 54 } });
-    updateStickyComment([]);
+    const { triggers, checks } = expectRetest("maintain", "rs", () => checkSuiteRuns(4_242, [null, ENVIRONMENT]));
     await bot.receive("check_suite", checkSuiteRerequested(4_242, suiteCommit));
     expect(triggers).toHaveLength(1);
     expect(triggers[0].parameters).toMatchObject({ shadowops_action: "test", shadowops_environment: ENVIRONMENT, shadowops_commit: suiteCommit });
