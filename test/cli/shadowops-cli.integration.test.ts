@@ -51,7 +51,7 @@ describe("shadowops test, cold then warm", { timeout: AIRFLOW_TEST_TIMEOUT }, ()
 
     expect(result.stderr).toContain("warehouse copied in");
     expect(result.stderr).toMatch(/validate_outputs: running → success/);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/PASSED/);
     expect(result.stdout).toMatch(/Airflow\s+http:\/\/127\.0\.0\.1:\d+/);
     for (const task of ["check_sources", "compute_daily_revenue", "compute_customer_value", "validate_outputs"]) {
@@ -77,7 +77,7 @@ describe("shadowops test, cold then warm", { timeout: AIRFLOW_TEST_TIMEOUT }, ()
 
     const result = await runCli(["test", "--env", "warm", "--keep", "--project", project, "--json"], env);
 
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     // Progress goes to stderr even with --json (a CI step must not look hung); stdout is the JSON alone.
     expect(result.stderr).toMatch(/configure\s+deploying DAGs, R scripts and migrations/);
     expect(result.stderr).toMatch(/compute_daily_revenue: running → failed/);
@@ -104,7 +104,7 @@ describe("shadowops test, cold then warm", { timeout: AIRFLOW_TEST_TIMEOUT }, ()
 
     const result = await runCli(["test", "--env", "warm", "--keep", "--project", project], env);
 
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toMatch(/FAILED/);
     expect(result.stdout).toContain("0004_broken.sql");
     expect(result.stdout).toContain('relation "analytics.no_such_table" does not exist');
@@ -115,7 +115,7 @@ describe("shadowops test, cold then warm", { timeout: AIRFLOW_TEST_TIMEOUT }, ()
   it("explains an unknown DAG id, lists the known ones, and tears the environment down", async () => {
     const result = await runCli(["test", "--env", "warm", "--project", project, "--dag", "no_such_dag"], env);
 
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/no_such_dag/);
     expect(result.stderr).toMatch(/warehouse_metrics/);
     await expectNothingLeft("warm", "shadow_warm");
@@ -126,13 +126,13 @@ describe("shadowops test, cold then warm", { timeout: AIRFLOW_TEST_TIMEOUT }, ()
 describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
   it("names an unknown environment", async () => {
     const result = await runCli(["down", "--env", "nowhere"], env);
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/there is no environment named nowhere/);
   });
 
   it("rejects an invalid environment name before creating anything", async () => {
     const result = await runCli(["up", "--env", "Bad_Name"], env);
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/"Bad_Name" is not a valid environment name/);
   });
 
@@ -142,7 +142,7 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
     const port = (server.address() as { port: number }).port;
     try {
       const result = await runCli(["up", "--env", "porty", "--airflow-port", String(port)], env);
-      expect(result.code).toBe(2);
+      expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toContain(`port ${port} is already in use`);
       expect(await databaseExists("shadow_porty")).toBe(false);
     } finally {
@@ -159,7 +159,7 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
 
     const result = await runCli(["up", "--env", "nostart"], { ...env, SHADOWOPS_AIRFLOW_VENV: venv });
 
-    expect(result.code).toBe(3);
+    expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(/Airflow did not start: airflow db migrate failed/);
     expect(result.stderr).toContain(`See its log: ${join(home, "logs", "nostart")}`);
     expect(result.stderr).toContain("ImportError: no module named airflow");
@@ -182,7 +182,7 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
       SHADOWOPS_AIRFLOW_START_TIMEOUT: "5s",
     });
 
-    expect(result.code).toBe(3);
+    expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(/Airflow did not start: .*(not healthy|did not become healthy|5 s)/s);
     expect(result.stderr).toContain(`See its log: ${join(home, "logs", "silent", "api-server.log")}`);
     await expectNothingLeft("silent", "shadow_silent");
@@ -198,7 +198,7 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
     child.kill("SIGINT");
     const result = await done;
 
-    expect(result.code).toBe(130);
+    expect(result.code, result.stderr).toBe(130);
     expect(result.stderr).toMatch(/interrupted by SIGINT; the environment was torn down/);
     await expectNothingLeft("interrupted", "shadow_interrupted");
   });
@@ -213,7 +213,7 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
     child.kill("SIGTERM");
     const result = await done;
 
-    expect(result.code).toBe(130);
+    expect(result.code, result.stderr).toBe(130);
     expect(result.stderr).toMatch(/interrupted by SIGTERM; the environment was torn down/);
     expect(result.stderr).toMatch(/environment terminated destroyed/);
     await expectNothingLeft("terminated", "shadow_terminated");
