@@ -33,3 +33,14 @@ export class AirflowStartError extends Error {
     this.name = "AirflowStartError";
   }
 }
+
+/** PostgreSQL copies a template database only while no other session uses it (psql, an IDE). */
+export class TemplateInUseError extends Error {
+  constructor(readonly template: string) {
+    super(
+      `cannot copy "${template}": other sessions are connected to it. ` +
+        `Close them (psql, IDEs) and try again — PostgreSQL copies a template only while nobody uses it.`,
+    );
+    this.name = "TemplateInUseError";
+  }
+}

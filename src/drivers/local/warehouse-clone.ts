@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { PostgresSettings } from "../../warehouse/postgres-settings.js";
+import { TemplateInUseError } from "../driver-errors.js";
 
 /**
  * The local analogue of restoring a Redshift snapshot: a new database copied from the
@@ -22,12 +23,8 @@ export class WarehouseClone {
       try {
         await client.query(`CREATE DATABASE ${ident(params.database)} TEMPLATE ${ident(params.template)}`);
       } catch (error) {
-        if ((error as { code?: string }).code === "55006") {
-          throw new Error(
-            `cannot copy "${params.template}": other sessions are connected to it. ` +
-              `Close them (psql, IDEs) and try again — PostgreSQL copies a template only while nobody uses it.`,
-          );
-        }
+        // PostgreSQL has already waited 5 s for the other sessions to leave.
+        if ((error as { code?: string }).code === "55006") throw new TemplateInUseError(params.template);
         throw error;
       }
     });

@@ -1,0 +1,46 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { toExitError } from "../../src/cli/to-exit-error.js";
+import { TemplateInUseError } from "../../src/drivers/driver-errors.js";
+import { WarehouseClone } from "../../src/drivers/local/warehouse-clone.js";
+import { postgresSettingsFromEnv } from "../../src/warehouse/postgres-settings.js";
+import { createScratchDatabase, type ScratchDatabase } from "../support/scratch-database.js";
+
+// The real local PostgreSQL: a template of this test's own, so nothing else waits on it.
+const made: string[] = [];
+let template: ScratchDatabase | undefined;
+afterAll(async () => {
+  const clone = new WarehouseClone(postgresSettingsFromEnv());
+  for (const name of made) await clone.drop(name);
+  await template?.drop();
+});
+
+describe("copying a template another session is using", () => {
+  it("copies once another session leaves within PostgreSQL's own 5 s wait", async () => {
+    template ??= await createScratchDatabase();
+    const other = await template.connect();
+    const clone = new WarehouseClone(postgresSettingsFromEnv());
+    const database = `${template.name}_copy1`;
+    made.push(database);
+    setTimeout(() => void other.end(), 800);
+    const { durationMs } = await clone.create({ database, template: template.name });
+    expect(durationMs).toBeGreaterThanOrEqual(700);
+    await expect(clone.exists(database)).resolves.toBe(true);
+  });
+
+  it("fails with a message that says what to do, as exit 3 (not an internal error), when the session stays", async () => {
+    template ??= await createScratchDatabase();
+    const other = await template.connect();
+    const clone = new WarehouseClone(postgresSettingsFromEnv());
+    const database = `${template.name}_copy2`;
+    made.push(database);
+    try {
+      const failure = await clone.create({ database, template: template.name }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(TemplateInUseError);
+      expect((failure as Error).message).toContain(`cannot copy "${template.name}": other sessions are connected to it. Close them`);
+      expect(toExitError(failure).exitCode).toBe(3);
+      await expect(clone.exists(database)).resolves.toBe(false);
+    } finally {
+      await other.end();
+    }
+  });
+});
