@@ -1,6 +1,8 @@
 import nock from "nock";
-import { describe, expect, it } from "vitest";
+import { ProbotOctokit } from "probot";
+import { describe, expect, it, vi } from "vitest";
 import { answerData } from "../../src/bot/github/json-answers.js";
+import { logRequestsWhenDebugging, PROBOT_REQUEST_LOGGING } from "../../src/bot/github/request-logging.js";
 import { ShadowOpsOctokit, WRITE_BURST } from "../../src/bot/github/shadowops-octokit.js";
 import { GITHUB_API, useNockGuards } from "./support/bot-harness.js";
 
@@ -56,5 +58,49 @@ describe("GitHub's answers, read with JSON.parse (json-answers.ts)", () => {
     await expect(answerData("application/vnd.github.raw; charset=UTF-8", body('{"a": 1}'))).resolves.toBe('{"a": 1}');
     await expect(answerData("application/octet-stream; charset=utf-8", body('{"a": 1}'))).resolves.toBeInstanceOf(ArrayBuffer);
     await expect(answerData("application/zip", body('{"a": 1}'))).resolves.toBeInstanceOf(ArrayBuffer);
+  });
+});
+
+describe("request logging (request-logging.ts)", () => {
+  const names = (plugins: readonly { name: string }[]) => plugins.map((plugin) => plugin.name);
+
+  it("has Probot's plugins, with Probot's request logging swapped for ours in its place", () => {
+    // Fails when Probot renames or drops its plugin: the swap would silently stop happening.
+    expect(names(ProbotOctokit.plugins)).toContain(PROBOT_REQUEST_LOGGING);
+    const expected = names(ProbotOctokit.plugins).map((name) => (name === PROBOT_REQUEST_LOGGING ? logRequestsWhenDebugging.name : name));
+    expect(names(ShadowOpsOctokit.plugins).slice(0, expected.length)).toEqual(expected);
+    expect(names(ShadowOpsOctokit.plugins)).not.toContain(PROBOT_REQUEST_LOGGING);
+  });
+
+  /**
+   * A client whose log writes debug lines or not, as pino's does; counts the parses of request
+   * options through the client's own endpoint, which the log line uses (`rest.*` methods send
+   * through endpoints of their own).
+   */
+  function clientLoggingAt(level: "debug" | "info") {
+    const log = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn(), isLevelEnabled: (at: string) => at !== "debug" || level === "debug" };
+    const client = new ShadowOpsOctokit({ auth: { token: "t" }, log, throttle: { enabled: false }, retry: { enabled: false } });
+    const parse = vi.spyOn(client.request.endpoint, "parse");
+    return { client, debugLines: () => log.debug.mock.calls.map(([, message]) => message as string), parses: () => parse.mock.calls.length };
+  }
+
+  it("writes Probot's debug line for each answer and each error when debug lines are on", async () => {
+    nock(GITHUB_API).get("/repos/o/r/pulls/1").reply(200, { number: 1 }).get("/repos/o/r/pulls/2").reply(404, { message: "Not Found" });
+    const { client, debugLines } = clientLoggingAt("debug");
+    await client.rest.pulls.get({ owner: "o", repo: "r", pull_number: 1 });
+    await expect(client.rest.pulls.get({ owner: "o", repo: "r", pull_number: 2 })).rejects.toMatchObject({ status: 404 });
+    expect(debugLines()).toEqual([`GitHub request: GET ${GITHUB_API}/repos/o/r/pulls/1 - 200`, `GitHub request: GET ${GITHUB_API}/repos/o/r/pulls/2 - 404`]);
+  });
+
+  it("does not parse a request's options again when debug lines are off", async () => {
+    nock(GITHUB_API).get("/repos/o/r/pulls/1").times(2).reply(200, { number: 1 });
+    const quiet = clientLoggingAt("info");
+    await quiet.client.rest.pulls.get({ owner: "o", repo: "r", pull_number: 1 });
+    expect(quiet.debugLines()).toEqual([]);
+    expect(quiet.parses()).toBe(0);
+    // With debug lines on, once for the line (Probot's plugin did so at every level).
+    const verbose = clientLoggingAt("debug");
+    await verbose.client.rest.pulls.get({ owner: "o", repo: "r", pull_number: 1 });
+    expect(verbose.parses()).toBe(1);
   });
 });

@@ -2,6 +2,7 @@ import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
 import { httpFetchAsFetch } from "../http/http-fetch.js";
 import { readJsonAnswersNatively } from "./json-answers.js";
+import { withRequestLoggingWhenDebugging } from "./request-logging.js";
 
 /**
  * Writes to GitHub an installation may make at once before the spacing applies: a command's
@@ -31,12 +32,7 @@ export function createWriteLimiter(): Bottleneck.Group {
 
 const writeLimiter = createWriteLimiter();
 
-/**
- * The Octokit `npm start` gives Probot: Probot's, with the write limit above, sending its
- * requests through httpFetch (see http-fetch.ts for why) and reading answers with JSON.parse
- * (json-answers.ts).
- */
-export const ShadowOpsOctokit = ProbotOctokit.plugin(readJsonAnswersNatively).defaults((options: Record<string, unknown>) => {
+const ProbotOctokitWithOurs = ProbotOctokit.plugin(readJsonAnswersNatively).defaults((options: Record<string, unknown>) => {
   const request = options.request as { fetch?: unknown } | undefined;
   return {
     ...options,
@@ -44,3 +40,13 @@ export const ShadowOpsOctokit = ProbotOctokit.plugin(readJsonAnswersNatively).de
     throttle: { ...(options.throttle as object | undefined), write: writeLimiter },
   };
 });
+
+/**
+ * The Octokit `npm start` gives Probot: Probot's, with the write limit above, sending its
+ * requests through httpFetch (see http-fetch.ts for why), reading answers with JSON.parse
+ * (json-answers.ts), and logging requests only when debug lines are written (request-logging.ts).
+ */
+export class ShadowOpsOctokit extends ProbotOctokitWithOurs {
+  // Octokit's constructor applies the plugins its class lists.
+  static override plugins = withRequestLoggingWhenDebugging(ProbotOctokitWithOurs.plugins);
+}
