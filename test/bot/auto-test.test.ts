@@ -34,8 +34,12 @@ describe("auto_test: shadows nobody asked for", () => {
     const bot = await createTestBot();
     installationToken();
     configFile(null);
-    await bot.receive("pull_request", pullRequestPayload("opened"));
+    await bot.receive("pull_request", pullRequestPayload("opened"), "opened-delivery");
+    // Pushes read the cached config again: no request, and nothing written for them either.
+    await bot.receive("pull_request", pullRequestPayload("synchronize"), "push-delivery");
     expect(bot.store.getEnvironment(ENVIRONMENT)).toBeNull();
+    expect(bot.store.hasDelivery("github:opened-delivery")).toBe(false);
+    expect(bot.store.hasDelivery("github:push-delivery")).toBe(false);
   });
 
   it("with auto_test_paths, leaves a PR alone that changes no matching file", async () => {

@@ -63,8 +63,18 @@ export async function handlePullRequest(params: HandlePullRequestParams): Promis
     (event.action === "closed" && live) ||
     (event.action === "synchronize" && live && record.pipeline !== null && record.state !== "destroying");
   if (!relevant) return "ignored";
+  // Only auto_test could act (a PR opened or pushed to that never had a shadow), and most
+  // repositories leave it off: look before remembering the delivery, so that every push to
+  // such a PR costs a (cached) config read and no database write.
+  if (autoTestCandidate && !(await autoTestMayApply(params.readConfig))) return "ignored";
   const handled = await oncePerDelivery(services.store, `github:${event.deliveryId}`, () => dispatch(params, environmentId));
   return handled ? "handled" : "duplicate";
+}
+
+/** auto_test is on, or the config is invalid (autoTest logs why no test starts). */
+async function autoTestMayApply(readConfig: () => Promise<unknown>): Promise<boolean> {
+  const config = await loadConfig(readConfig);
+  return !config.ok || config.config.auto_test;
 }
 
 async function dispatch(params: HandlePullRequestParams, environmentId: string): Promise<void> {
