@@ -1,7 +1,7 @@
 import { AirflowError, DagRunTimeoutError, UnknownDagError } from "../airflow/airflow-errors.js";
 import { InvalidEnvironmentNameError } from "../core/environment-name.js";
 import { AwsFailureError, AwsInputError } from "../drivers/aws/aws-errors.js";
-import { AirflowStartError, EnvironmentExistsError, PortInUseError, TemplateInUseError, UnknownEnvironmentError } from "../drivers/driver-errors.js";
+import { AirflowStartError, DatabaseExistsError, EnvironmentExistsError, PortInUseError, TemplateInUseError, UnknownEnvironmentError } from "../drivers/driver-errors.js";
 import { ChangedMigrationError } from "../migrations/migration-errors.js";
 import { EnvironmentBusyError } from "../shadow-test/run-shadow-test.js";
 import { StepOrderError } from "../shadow-test/run-separate-steps.js";
@@ -14,6 +14,7 @@ export function toExitError(error: unknown): ExitError {
     error instanceof UnknownDagError ||
     error instanceof UnknownEnvironmentError ||
     error instanceof EnvironmentExistsError ||
+    error instanceof DatabaseExistsError ||
     error instanceof EnvironmentBusyError ||
     error instanceof PortInUseError ||
     error instanceof InvalidEnvironmentNameError ||

@@ -34,6 +34,22 @@ export class AirflowStartError extends Error {
   }
 }
 
+/**
+ * `up` on a name whose database is already on the PostgreSQL server, though this
+ * SHADOWOPS_HOME has no such environment: it belongs to another home on the same server (another
+ * checkout, user or CI job), or to a run killed before it tore down. Not ours to drop.
+ */
+export class DatabaseExistsError extends Error {
+  constructor(readonly database: string, readonly server: string) {
+    super(
+      `database "${database}" already exists on ${server}, but no environment here owns it: another SHADOWOPS_HOME ` +
+        `on this server (another checkout, user or CI job) uses the name, or a run was killed before it tore down. ` +
+        `Choose another name with --env; if nobody uses it, drop it: psql -c 'DROP DATABASE "${database}"'`,
+    );
+    this.name = "DatabaseExistsError";
+  }
+}
+
 /** PostgreSQL copies a template database only while no other session uses it (psql, an IDE). */
 export class TemplateInUseError extends Error {
   constructor(readonly template: string) {

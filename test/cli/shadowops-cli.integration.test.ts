@@ -9,6 +9,8 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WarehouseClone } from "../../src/drivers/local/warehouse-clone.js";
+import { postgresSettingsFromEnv } from "../../src/warehouse/postgres-settings.js";
 import { processesMentioning, databaseExists } from "../support/leftovers.js";
 import { REPO_ROOT, runCli, startCli } from "../support/run-cli.js";
 
@@ -147,6 +149,24 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
       expect(await databaseExists("shadow_porty")).toBe(false);
     } finally {
       server.close();
+    }
+  });
+
+  it("refuses a name whose database is already on the server (another home's, or a killed run's), and leaves it alone", async () => {
+    // What a run killed before its teardown leaves; a clean-clone CI run met one as exit 70.
+    const name = `taken-${process.pid}`;
+    const database = `shadow_taken_${process.pid}`;
+    const server = new WarehouseClone(postgresSettingsFromEnv());
+    await server.create({ database, template: "template1" });
+    try {
+      const result = await runCli(["up", "--env", name], env);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`database "${database}" already exists on`);
+      expect(result.stderr).toContain("Choose another name with --env");
+      expect(await databaseExists(database)).toBe(true);
+      expect((await runCli(["list", "--json"], env)).stdout.trim()).toBe("[]");
+    } finally {
+      await server.drop(database);
     }
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { toExitError } from "../../src/cli/to-exit-error.js";
-import { TemplateInUseError } from "../../src/drivers/driver-errors.js";
+import { DatabaseExistsError, TemplateInUseError } from "../../src/drivers/driver-errors.js";
 import { WarehouseClone } from "../../src/drivers/local/warehouse-clone.js";
 import { postgresSettingsFromEnv } from "../../src/warehouse/postgres-settings.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/scratch-database.js";
@@ -41,6 +41,21 @@ describe("copying a template another session is using", () => {
       await expect(clone.exists(database)).resolves.toBe(false);
     } finally {
       await other.end();
+    }
+  });
+});
+
+describe("copying onto a name the server already has", () => {
+  it("fails with a message that says what to do, as exit 2 (not an internal error)", async () => {
+    const existing = await createScratchDatabase();
+    try {
+      const clone = new WarehouseClone(postgresSettingsFromEnv());
+      const failure = await clone.create({ database: existing.name, template: "template1" }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(DatabaseExistsError);
+      expect((failure as Error).message).toContain(`database "${existing.name}" already exists on`);
+      expect(toExitError(failure).exitCode).toBe(2);
+    } finally {
+      await existing.drop();
     }
   });
 });

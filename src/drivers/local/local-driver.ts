@@ -8,7 +8,7 @@ import type { DagRunResult } from "../../core/shadow-report.js";
 import { applyMigrations } from "../../migrations/apply-migrations.js";
 import { readMigrationFiles } from "../../migrations/migration-file.js";
 import type { PostgresSettings } from "../../warehouse/postgres-settings.js";
-import { EnvironmentExistsError, PortInUseError, UnknownEnvironmentError } from "../driver-errors.js";
+import { DatabaseExistsError, EnvironmentExistsError, PortInUseError, UnknownEnvironmentError } from "../driver-errors.js";
 import { runDag } from "../run-dag.js";
 import type { EnvironmentRecord, ShadowDriver, StepParams, Workload } from "../shadow-driver.js";
 import { startAirflow, stopAirflow, type AirflowInstanceRecord } from "./airflow-instance.js";
@@ -118,6 +118,11 @@ export class LocalDriver implements ShadowDriver {
       await this.store.write(record);
       return record;
     } catch (error) {
+      if (error instanceof DatabaseExistsError) {
+        // Nothing was made yet, and that database is someone else's: forget the name, drop nothing.
+        await this.store.remove(environment);
+        throw error;
+      }
       progress({ phase: "up", message: `failed: tearing down ${environment}` });
       await this.down({ environment, progress });
       throw error;

@@ -1,6 +1,6 @@
 import pg from "pg";
 import type { PostgresSettings } from "../../warehouse/postgres-settings.js";
-import { TemplateInUseError } from "../driver-errors.js";
+import { DatabaseExistsError, TemplateInUseError } from "../driver-errors.js";
 
 /**
  * The local analogue of restoring a Redshift snapshot: a new database copied from the
@@ -23,8 +23,13 @@ export class WarehouseClone {
       try {
         await client.query(`CREATE DATABASE ${ident(params.database)} TEMPLATE ${ident(params.template)}`);
       } catch (error) {
+        const { code, constraint } = error as { code?: string; constraint?: string };
         // PostgreSQL has already waited 5 s for the other sessions to leave.
-        if ((error as { code?: string }).code === "55006") throw new TemplateInUseError(params.template);
+        if (code === "55006") throw new TemplateInUseError(params.template);
+        // 42P04, or the unique index when another session creates the same name at the same moment.
+        if (code === "42P04" || (code === "23505" && constraint === "pg_database_datname_index")) {
+          throw new DatabaseExistsError(params.database, `${this.server.host}:${this.server.port}`);
+        }
         throw error;
       }
     });
