@@ -48,6 +48,9 @@ export function createDriver(options: DriverOptions, env: NodeJS.ProcessEnv = pr
         venv: env.SHADOWOPS_AIRFLOW_VENV ?? join(PACKAGE_ROOT, ".venv"),
         airflowPort: options.airflowPort,
         taskRetries: env.SHADOWOPS_TASK_RETRIES === undefined ? undefined : Number(env.SHADOWOPS_TASK_RETRIES),
+        airflowStartTimeoutMs: env.SHADOWOPS_AIRFLOW_START_TIMEOUT
+          ? durationFromEnv("SHADOWOPS_AIRFLOW_START_TIMEOUT", env.SHADOWOPS_AIRFLOW_START_TIMEOUT)
+          : undefined,
       });
     case "aws":
       return createAwsDriver(options, env);
