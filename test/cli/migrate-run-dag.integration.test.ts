@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { databaseExists, processesMentioning } from "../support/leftovers.js";
+import { databaseExists, dropLeftoverDatabases, processesMentioning } from "../support/leftovers.js";
 import { REPO_ROOT, runCli } from "../support/run-cli.js";
 
 const home = mkdtempSync(join(tmpdir(), "shadowops-steps-test-"));
@@ -26,9 +26,10 @@ interface Report {
   timings: { phase: string }[];
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   execFileSync("npm", ["run", "--silent", "build"], { cwd: REPO_ROOT, stdio: "inherit" });
   for (const part of ["dags", "r", "migrations"]) cpSync(join(REPO_ROOT, part), join(project, part), { recursive: true });
+  await dropLeftoverDatabases([NAME]);
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WarehouseClone } from "../../src/drivers/local/warehouse-clone.js";
 import { postgresSettingsFromEnv } from "../../src/warehouse/postgres-settings.js";
-import { processesMentioning, databaseExists } from "../support/leftovers.js";
+import { databaseExists, dropLeftoverDatabases, processesMentioning } from "../support/leftovers.js";
 import { REPO_ROOT, runCli, startCli } from "../support/run-cli.js";
 
 const home = mkdtempSync(join(tmpdir(), "shadowops-cli-test-"));
@@ -29,13 +29,17 @@ async function expectNothingLeft(environment: string, database: string) {
   expect(await databaseExists(database)).toBe(false);
 }
 
-beforeAll(() => {
+/** The environments these tests bring up. */
+const ENVIRONMENTS = ["warm", "interrupted", "nostart", "silent", "terminated", "porty"];
+
+beforeAll(async () => {
   execFileSync("npm", ["run", "--silent", "build"], { cwd: REPO_ROOT, stdio: "inherit" });
+  await dropLeftoverDatabases(ENVIRONMENTS);
 });
 
 afterAll(async () => {
   // Belt and braces: if a test failed half-way, do not leave Airflow running.
-  for (const name of ["warm", "interrupted", "nostart", "silent", "terminated"]) {
+  for (const name of ENVIRONMENTS) {
     await runCli(["down", "--env", name], env);
   }
   rmSync(home, { recursive: true, force: true });

@@ -15,7 +15,7 @@ import { pipelineParameters } from "../../src/bot/runner/trigger-pipeline.js";
 import type { EnvironmentRecord, PipelineAction } from "../../src/bot/store/environment-record.js";
 import { databaseNameFor } from "../../src/core/environment-name.js";
 import { packOrb } from "../../scripts/orb-pack.js";
-import { databaseExists, processesMentioning } from "../support/leftovers.js";
+import { databaseExists, dropLeftoverDatabases, processesMentioning } from "../support/leftovers.js";
 import { REPO_ROOT, runCli } from "../support/run-cli.js";
 import { asMap } from "./orb-checks.js";
 import { writeFakeTools } from "./fake-tools.js";
@@ -37,6 +37,7 @@ beforeAll(async () => {
   // What the orb's install step finds on PATH: this checkout's CLI, at the version the orb pins.
   mkdirSync(cliBin, { recursive: true });
   symlinkSync(join(REPO_ROOT, "bin", "shadowops.js"), join(cliBin, "shadowops"));
+  await dropLeftoverDatabases(ENVIRONMENTS);
   bot = await startOrbTestBot(SECRET);
 }, 300_000);
 

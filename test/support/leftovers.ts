@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { databaseNameFor } from "../../src/core/environment-name.js";
 import { WarehouseClone } from "../../src/drivers/local/warehouse-clone.js";
 import { postgresSettingsFromEnv } from "../../src/warehouse/postgres-settings.js";
 
@@ -23,4 +24,14 @@ export function processesMentioning(marker: string): number[] {
 /** Whether the local PostgreSQL has this database, asked the way the local driver asks. */
 export function databaseExists(name: string): Promise<boolean> {
   return new WarehouseClone(postgresSettingsFromEnv()).exists(name);
+}
+
+/**
+ * Drops the databases of these environment names: a run of the same tests killed before its
+ * teardown leaves them on the server, and `up` refuses a name whose database is there
+ * (DatabaseExistsError: it may be another home's). A test file owns its fixed names.
+ */
+export async function dropLeftoverDatabases(environments: readonly string[]): Promise<void> {
+  const server = new WarehouseClone(postgresSettingsFromEnv());
+  for (const environment of environments) await server.drop(databaseNameFor(environment));
 }
