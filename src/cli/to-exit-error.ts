@@ -2,7 +2,7 @@ import { AirflowError, DagRunTimeoutError, UnknownDagError } from "../airflow/ai
 import { InvalidEnvironmentNameError } from "../core/environment-name.js";
 import { AwsFailureError, AwsInputError } from "../drivers/aws/aws-errors.js";
 import { AirflowStartError, DatabaseExistsError, EnvironmentExistsError, PortInUseError, TemplateInUseError, UnknownEnvironmentError } from "../drivers/driver-errors.js";
-import { ChangedMigrationError } from "../migrations/migration-errors.js";
+import { ChangedMigrationError, MisnamedMigrationError, UnreadableMigrationsFolderError } from "../migrations/migration-errors.js";
 import { EnvironmentBusyError } from "../shadow-test/run-shadow-test.js";
 import { StepOrderError } from "../shadow-test/run-separate-steps.js";
 import { EXIT, EnvironmentError, ExitError, UsageError } from "./cli-errors.js";
@@ -19,6 +19,8 @@ export function toExitError(error: unknown): ExitError {
     error instanceof PortInUseError ||
     error instanceof InvalidEnvironmentNameError ||
     error instanceof ChangedMigrationError ||
+    error instanceof MisnamedMigrationError ||
+    error instanceof UnreadableMigrationsFolderError ||
     // run-dag after failed migrations, migrate --no-deploy on a tested environment.
     error instanceof StepOrderError ||
     // A bad CIDR, expiry, snapshot, instance type or pull request: refused before anything was created.

@@ -29,3 +29,34 @@ export class MigrationFailedError extends Error {
     this.name = "MigrationFailedError";
   }
 }
+
+/** How a migration file must be named: the number says its order (README: Schema migrations). */
+export const MIGRATION_NAME_EXAMPLE = "0001_description.sql";
+
+/** The migrations folder is missing, not a folder, or not readable. */
+export class UnreadableMigrationsFolderError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly reason: string,
+  ) {
+    super(
+      `cannot read the migrations folder ${dir} (${reason}): it must be a readable folder ` +
+        `of SQL files named like ${MIGRATION_NAME_EXAMPLE}.`,
+    );
+    this.name = "UnreadableMigrationsFolderError";
+  }
+}
+
+/** `.sql` files whose names do not start with the number that orders them. */
+export class MisnamedMigrationError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly files: string[],
+  ) {
+    super(
+      `migration files must be named like ${MIGRATION_NAME_EXAMPLE} (a number, then _ or -, then letters, digits, _ . or -) ` +
+        `so their order is clear; rename in ${dir}: ${files.join(", ")}`,
+    );
+    this.name = "MisnamedMigrationError";
+  }
+}

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { MisnamedMigrationError, UnreadableMigrationsFolderError } from "./migration-errors.js";
 
 export interface MigrationFile {
   /** File name, e.g. `0003_add_average_basket.sql`; the journal's key. */
@@ -22,14 +23,12 @@ export async function readMigrationFiles(dir: string): Promise<MigrationFile[]> 
   try {
     names = await readdir(dir);
   } catch (error) {
-    throw new Error(`cannot read the migrations folder ${dir}: ${(error as Error).message}`);
+    throw new UnreadableMigrationsFolderError(dir, (error as Error).message);
   }
   const sqlNames = names.filter((name) => name.endsWith(".sql")).sort();
   const misnamed = sqlNames.filter((name) => !MIGRATION_NAME.test(name));
   if (misnamed.length > 0) {
-    throw new Error(
-      `migration files must be named like 0001_description.sql so their order is clear; rename: ${misnamed.join(", ")}`,
-    );
+    throw new MisnamedMigrationError(dir, misnamed);
   }
   return Promise.all(
     sqlNames.map(async (name) => {

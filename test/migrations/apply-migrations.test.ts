@@ -107,7 +107,7 @@ describe("applyMigrations against a real PostgreSQL", () => {
 
   it("rejects files whose names do not say their order", async () => {
     await write("add_people.sql", "CREATE TABLE people (id INT);");
-    await expect(readMigrationFiles(dir)).rejects.toThrow(/rename: add_people\.sql/);
+    await expect(readMigrationFiles(dir)).rejects.toThrow(`rename in ${dir}: add_people.sql`);
   });
 });
 
