@@ -5,6 +5,7 @@ import { AirflowStartError, DatabaseExistsError, EnvironmentExistsError, PortInU
 import { ChangedMigrationError, MisnamedMigrationError, UnreadableMigrationsFolderError } from "../migrations/migration-errors.js";
 import { EnvironmentBusyError } from "../shadow-test/run-shadow-test.js";
 import { StepOrderError } from "../shadow-test/run-separate-steps.js";
+import { InvalidPgPortError } from "../warehouse/postgres-settings.js";
 import { EXIT, EnvironmentError, ExitError, UsageError } from "./cli-errors.js";
 
 /** One place that decides what each kind of failure means for the exit code. */
@@ -21,6 +22,7 @@ export function toExitError(error: unknown): ExitError {
     error instanceof ChangedMigrationError ||
     error instanceof MisnamedMigrationError ||
     error instanceof UnreadableMigrationsFolderError ||
+    error instanceof InvalidPgPortError ||
     // run-dag after failed migrations, migrate --no-deploy on a tested environment.
     error instanceof StepOrderError ||
     // A bad CIDR, expiry, snapshot, instance type or pull request: refused before anything was created.
