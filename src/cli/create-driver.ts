@@ -47,7 +47,7 @@ export function createDriver(options: DriverOptions, env: NodeJS.ProcessEnv = pr
         productionDatabase: productionDatabaseName(env),
         venv: env.SHADOWOPS_AIRFLOW_VENV ?? join(PACKAGE_ROOT, ".venv"),
         airflowPort: options.airflowPort,
-        taskRetries: env.SHADOWOPS_TASK_RETRIES === undefined ? undefined : Number(env.SHADOWOPS_TASK_RETRIES),
+        taskRetries: env.SHADOWOPS_TASK_RETRIES ? retriesFromEnv("SHADOWOPS_TASK_RETRIES", env.SHADOWOPS_TASK_RETRIES) : undefined,
         airflowStartTimeoutMs: env.SHADOWOPS_AIRFLOW_START_TIMEOUT
           ? durationFromEnv("SHADOWOPS_AIRFLOW_START_TIMEOUT", env.SHADOWOPS_AIRFLOW_START_TIMEOUT)
           : undefined,
@@ -114,6 +114,15 @@ function durationFromEnv(name: string, value: string): number {
   } catch (error) {
     throw new UsageError(`${name}: ${(error as Error).message}`);
   }
+}
+
+/** A number of retries Airflow can use (the DAG reads it with Python's int()). */
+function retriesFromEnv(name: string, value: string): number {
+  const retries = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(retries)) {
+    throw new UsageError(`${name}: "${value}" is not a number of retries: use a whole number of 0 or more, e.g. 0 or 2`);
+  }
+  return retries;
 }
 
 /** The commit checked out in the project, when it is a Git work tree. */

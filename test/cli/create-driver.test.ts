@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { createDriver } from "../../src/cli/create-driver.js";
+import { toExitError } from "../../src/cli/to-exit-error.js";
+import type { LocalDriverOptions } from "../../src/drivers/local/local-driver.js";
+
+/** The options createDriver handed the local driver (it does no I/O before a command runs). */
+function localOptions(env: NodeJS.ProcessEnv): LocalDriverOptions {
+  return (createDriver({ driver: "local" }, env) as unknown as { options: LocalDriverOptions }).options;
+}
+
+describe("createDriver: SHADOWOPS_TASK_RETRIES", () => {
+  it("passes a whole number on, and leaves the DAG's default when unset or empty", () => {
+    expect(localOptions({ SHADOWOPS_TASK_RETRIES: "0" }).taskRetries).toBe(0);
+    expect(localOptions({ SHADOWOPS_TASK_RETRIES: "3" }).taskRetries).toBe(3);
+    expect(localOptions({}).taskRetries).toBeUndefined();
+    expect(localOptions({ SHADOWOPS_TASK_RETRIES: "" }).taskRetries).toBeUndefined();
+  });
+
+  it.each(["abc", "-1", "1.5", "2x", "1e3"])("refuses %j as bad input (exit 2), naming the variable and the value", (value) => {
+    let error: unknown;
+    try {
+      createDriver({ driver: "local" }, { SHADOWOPS_TASK_RETRIES: value });
+    } catch (failure) {
+      error = failure;
+    }
+    const { exitCode, message } = toExitError(error);
+    expect(exitCode).toBe(2);
+    expect(message).toBe(`SHADOWOPS_TASK_RETRIES: "${value}" is not a number of retries: use a whole number of 0 or more, e.g. 0 or 2`);
+  });
+});
