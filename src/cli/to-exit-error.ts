@@ -1,7 +1,15 @@
 import { AirflowError, DagRunTimeoutError, UnknownDagError } from "../airflow/airflow-errors.js";
 import { InvalidEnvironmentNameError } from "../core/environment-name.js";
 import { AwsFailureError, AwsInputError } from "../drivers/aws/aws-errors.js";
-import { AirflowStartError, DatabaseExistsError, EnvironmentExistsError, PortInUseError, TemplateInUseError, UnknownEnvironmentError } from "../drivers/driver-errors.js";
+import {
+  AirflowStartError,
+  DamagedEnvironmentRecordError,
+  DatabaseExistsError,
+  EnvironmentExistsError,
+  PortInUseError,
+  TemplateInUseError,
+  UnknownEnvironmentError,
+} from "../drivers/driver-errors.js";
 import { ChangedMigrationError, MisnamedMigrationError, UnreadableMigrationsFolderError } from "../migrations/migration-errors.js";
 import { EnvironmentBusyError } from "../shadow-test/run-shadow-test.js";
 import { StepOrderError } from "../shadow-test/run-separate-steps.js";
@@ -33,6 +41,8 @@ export function toExitError(error: unknown): ExitError {
   if (
     error instanceof AirflowStartError ||
     error instanceof TemplateInUseError ||
+    // Our own state, not the user's input: the environment cannot be reached through it.
+    error instanceof DamagedEnvironmentRecordError ||
     error instanceof DagRunTimeoutError ||
     error instanceof AirflowError ||
     // Credentials, permissions, throttling, a failed or stuck stack, leftovers.

@@ -60,3 +60,32 @@ export class TemplateInUseError extends Error {
     this.name = "TemplateInUseError";
   }
 }
+
+/**
+ * A local environment's record (environment.json) that is not JSON: the only note of its
+ * Airflow processes and database, so shadowops can neither use nor tear down that environment.
+ */
+export class DamagedEnvironmentRecordError extends Error {
+  constructor(
+    readonly environment: string,
+    readonly file: string,
+    readonly reason: string,
+    where: {
+      /** The environment's folder, which holds the record. */
+      directory: string;
+      /** Its Airflow's home: the working directory of the Airflow processes. */
+      airflowHome: string;
+      /** Its warehouse database, when the folder's name is a valid environment name. */
+      database: string | undefined;
+    },
+  ) {
+    super(
+      `the record of environment ${environment} is damaged (${file}: ${reason}), so shadowops can neither use nor tear it down. ` +
+        `Repair the JSON, or clean up by hand: stop any Airflow process still working in ${where.airflowHome} ` +
+        `(ls -l /proc/*/cwd 2>/dev/null | grep '${where.airflowHome}')` +
+        (where.database ? `, drop its database: psql -c 'DROP DATABASE IF EXISTS "${where.database}"'` : "") +
+        `, then remove ${where.directory}`,
+    );
+    this.name = "DamagedEnvironmentRecordError";
+  }
+}

@@ -1,5 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { databaseNameFor } from "../../core/environment-name.js";
+import { DamagedEnvironmentRecordError } from "../driver-errors.js";
 import type { EnvironmentRecord } from "../shadow-driver.js";
 
 /**
@@ -14,12 +16,35 @@ export class EnvironmentStore {
   }
 
   async read(name: string): Promise<EnvironmentRecord | undefined> {
+    const file = join(this.directoryOf(name), "environment.json");
+    let text: string;
     try {
-      return JSON.parse(await readFile(join(this.directoryOf(name), "environment.json"), "utf8")) as EnvironmentRecord;
+      text = await readFile(file, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw error;
     }
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch (error) {
+      throw this.damaged(name, file, (error as Error).message);
+    }
+    if (typeof record !== "object" || record === null || Array.isArray(record)) {
+      throw this.damaged(name, file, "not a JSON object");
+    }
+    return record as EnvironmentRecord;
+  }
+
+  private damaged(name: string, file: string, reason: string): DamagedEnvironmentRecordError {
+    let database: string | undefined;
+    try {
+      database = databaseNameFor(name);
+    } catch {
+      database = undefined; // a folder someone else made under environments/
+    }
+    const directory = this.directoryOf(name);
+    return new DamagedEnvironmentRecordError(name, file, reason, { directory, airflowHome: join(directory, "airflow"), database });
   }
 
   /** Written to a temporary file and renamed, so a crash never leaves half a record. */
