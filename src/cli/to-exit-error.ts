@@ -7,6 +7,7 @@ import {
   DatabaseExistsError,
   EnvironmentExistsError,
   PortInUseError,
+  ProgramNotRunnableError,
   TemplateInUseError,
   UnknownEnvironmentError,
 } from "../drivers/driver-errors.js";
@@ -43,6 +44,8 @@ export function toExitError(error: unknown): ExitError {
     error instanceof TemplateInUseError ||
     // Our own state, not the user's input: the environment cannot be reached through it.
     error instanceof DamagedEnvironmentRecordError ||
+    // Airflow's virtualenv missing or broken: setup installs it.
+    error instanceof ProgramNotRunnableError ||
     error instanceof DagRunTimeoutError ||
     error instanceof AirflowError ||
     // Credentials, permissions, throttling, a failed or stuck stack, leftovers.

@@ -89,3 +89,17 @@ export class DamagedEnvironmentRecordError extends Error {
     this.name = "DamagedEnvironmentRecordError";
   }
 }
+
+/** A program shadowops starts (Airflow from its virtualenv) is missing or cannot be executed. */
+export class ProgramNotRunnableError extends Error {
+  constructor(
+    readonly program: string,
+    /** Why, in words: "it does not exist", "it is not executable", … */
+    readonly reason: string,
+    /** What installs it, from the caller that knows where the program comes from. */
+    readonly remedy: string,
+  ) {
+    super(`cannot run ${program}: ${reason}. ${remedy}`);
+    this.name = "ProgramNotRunnableError";
+  }
+}

@@ -6,7 +6,7 @@ import { waitForHealthy } from "../../airflow/wait-for-healthy.js";
 import { AirflowStartError } from "../driver-errors.js";
 import type { Progress } from "../progress.js";
 import { migratedMetadataTemplate } from "./airflow-metadata-template.js";
-import { airflowProcessEnv, type AirflowInstanceSettings } from "./airflow-settings.js";
+import { airflowProcessEnv, installAirflowHint, type AirflowInstanceSettings } from "./airflow-settings.js";
 import { processGroupAlive, spawnProcessGroup, stopProcessGroup } from "./process-group.js";
 
 export const AIRFLOW_COMPONENTS = ["api-server", "scheduler", "dag-processor", "triggerer"] as const;
@@ -83,16 +83,23 @@ export async function startAirflow(params: StartAirflowParams): Promise<AirflowI
   const url = `http://127.0.0.1:${settings.port}`;
   const record: AirflowInstanceRecord = { home: params.home, logDir: params.logDir, port: settings.port, url, username, password, processGroups: {} };
   const exits = new Map<AirflowComponent, string>();
-  for (const component of AIRFLOW_COMPONENTS) {
-    const args = component === "api-server" ? ["api-server", "--port", String(settings.port)] : [component];
-    record.processGroups[component] = spawnProcessGroup({
-      command: airflowBin,
-      args,
-      cwd: params.home,
-      env,
-      logFile: logFileOf(params.logDir, component),
-      onExit: (how) => exits.set(component, how),
-    });
+  try {
+    for (const component of AIRFLOW_COMPONENTS) {
+      const args = component === "api-server" ? ["api-server", "--port", String(settings.port)] : [component];
+      record.processGroups[component] = await spawnProcessGroup({
+        command: airflowBin,
+        args,
+        cwd: params.home,
+        env,
+        logFile: logFileOf(params.logDir, component),
+        remedy: installAirflowHint(params.venv),
+        onExit: (how) => exits.set(component, how),
+      });
+    }
+  } catch (error) {
+    // onStarted has not run, so the caller's teardown does not know the components started so far.
+    await stopAirflow(record);
+    throw error;
   }
   await params.onStarted(record);
   params.progress({ phase: "up", message: `Airflow starting at ${url} (logs in ${params.logDir})` });

@@ -20,6 +20,14 @@ export interface AirflowInstanceSettings {
   taskRetries?: number;
 }
 
+/** What to do when the virtualenv's `airflow` is missing or cannot run. */
+export function installAirflowHint(venv: string): string {
+  return (
+    `The local driver runs Airflow 3 from the virtualenv ${venv}: install it with scripts/setup.sh ` +
+    `(the virtualenv alone: SHADOWOPS_VENV=${venv} scripts/configure-host.sh), or set SHADOWOPS_AIRFLOW_VENV to a virtualenv that has it.`
+  );
+}
+
 /**
  * The whole configuration of one local Airflow, as environment variables (checked with
  * Airflow 3.3.2). An empty airflow.cfg in the home stops each process from writing its own.

@@ -1,35 +1,86 @@
-import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
+import { ProgramNotRunnableError } from "../driver-errors.js";
 
 /**
  * Airflow components fork workers and gunicorn/uvicorn children. Each component is started
  * as the leader of its own process group, so stopping the group stops every descendant,
  * and the group id (= the leader's pid) is all we need to remember to clean up later,
  * even from another CLI invocation.
+ *
+ * A program that is missing or not executable rejects with ProgramNotRunnableError, whose
+ * message ends with `remedy` (what installs the program).
  */
-export function spawnProcessGroup(params: {
+export async function spawnProcessGroup(params: {
   command: string;
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
   logFile: string;
+  remedy: string;
   onExit?: (how: string) => void;
-}): number {
+}): Promise<number> {
   const out = openSync(params.logFile, "a");
+  let child: ChildProcess;
   try {
-    const child = spawn(params.command, params.args, {
+    child = spawn(params.command, params.args, {
       cwd: params.cwd,
       env: params.env,
       detached: true,
       stdio: ["ignore", out, out],
     });
-    if (child.pid === undefined) throw new Error(`could not start ${params.command}`);
-    child.on("exit", (code, signal) => params.onExit?.(signal ? `signal ${signal}` : `exit code ${code}`));
-    // The CLI may exit while the environment keeps running (up, test --keep).
-    child.unref();
-    return child.pid;
+  } catch (error) {
+    throw notRunnable(error, params) ?? error;
   } finally {
     closeSync(out);
+  }
+  if (child.pid === undefined) {
+    // Node reports ENOENT, EACCES and the like as an 'error' event on the next tick (without a
+    // listener it would crash the CLI).
+    const [error] = (await once(child, "error")) as [Error];
+    throw notRunnable(error, params) ?? error;
+  }
+  child.on("exit", (code, signal) => params.onExit?.(signal ? `signal ${signal}` : `exit code ${code}`));
+  // The CLI may exit while the environment keeps running (up, test --keep).
+  child.unref();
+  return child.pid;
+}
+
+/**
+ * A failed start that the user fixes by installing the program: it is missing, not
+ * executable, or its #! interpreter is missing (a virtualenv whose Python was removed).
+ * Anything else (a missing working directory: our bug) is left as it is.
+ */
+export function notRunnable(
+  error: unknown,
+  params: { command: string; cwd: string; remedy: string },
+): ProgramNotRunnableError | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EACCES") {
+    return new ProgramNotRunnableError(params.command, "it is not executable (or its folder cannot be searched)", params.remedy);
+  }
+  if (code !== "ENOENT" && code !== "ENOTDIR") return undefined;
+  if (!existsSync(params.cwd)) return undefined;
+  if (!existsSync(params.command)) return new ProgramNotRunnableError(params.command, "it does not exist", params.remedy);
+  const interpreter = interpreterOf(params.command);
+  const reason =
+    interpreter && !existsSync(interpreter) ? `its interpreter ${interpreter} (its #! line) does not exist` : "it cannot be executed (ENOENT)";
+  return new ProgramNotRunnableError(params.command, reason, params.remedy);
+}
+
+/** The program of a script's #! line, e.g. a virtualenv's bin/python. */
+function interpreterOf(file: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const head = Buffer.alloc(512);
+    const firstLine = head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString("utf8").split("\n", 1)[0]!;
+    return firstLine.startsWith("#!") ? firstLine.slice(2).trim().split(/\s+/)[0] : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
