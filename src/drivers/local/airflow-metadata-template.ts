@@ -2,6 +2,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AirflowStartError } from "../driver-errors.js";
+import { installAirflowHint } from "./airflow-settings.js";
+import { notRunnable } from "./process-group.js";
 
 /**
  * A freshly migrated Airflow metadata database (SQLite), made once per machine and Airflow
@@ -28,6 +30,8 @@ export function migratedMetadataTemplate(params: {
       encoding: "utf8",
       timeout: 180_000,
     });
+    const unrunnable = result.error && notRunnable(result.error, { command: params.airflowBin, cwd: work, remedy: installAirflowHint(params.venv) });
+    if (unrunnable) throw unrunnable;
     if (result.status !== 0) {
       const output = `${result.stdout ?? ""}${result.stderr ?? result.error?.message ?? ""}`;
       writeFileSync(params.logFile, output);
