@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createDriver } from "../../src/cli/create-driver.js";
-import { toExitError } from "../../src/cli/to-exit-error.js";
+import { exitOf } from "../support/exit-of.js";
 import type { LocalDriverOptions } from "../../src/drivers/local/local-driver.js";
 
 /** The options createDriver handed the local driver (it does no I/O before a command runs). */
@@ -16,14 +16,8 @@ describe("createDriver: SHADOWOPS_TASK_RETRIES", () => {
     expect(localOptions({ SHADOWOPS_TASK_RETRIES: "" }).taskRetries).toBeUndefined();
   });
 
-  it.each(["abc", "-1", "1.5", "2x", "1e3"])("refuses %j as bad input (exit 2), naming the variable and the value", (value) => {
-    let error: unknown;
-    try {
-      createDriver({ driver: "local" }, { SHADOWOPS_TASK_RETRIES: value });
-    } catch (failure) {
-      error = failure;
-    }
-    const { exitCode, message } = toExitError(error);
+  it.each(["abc", "-1", "1.5", "2x", "1e3"])("refuses %j as bad input (exit 2), naming the variable and the value", async (value) => {
+    const { exitCode, message } = await exitOf(() => createDriver({ driver: "local" }, { SHADOWOPS_TASK_RETRIES: value }));
     expect(exitCode).toBe(2);
     expect(message).toBe(`SHADOWOPS_TASK_RETRIES: "${value}" is not a number of retries: use a whole number of 0 or more, e.g. 0 or 2`);
   });

@@ -2,18 +2,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { toExitError } from "../../src/cli/to-exit-error.js";
+import { exitOf } from "../support/exit-of.js";
 import { readMigrationFiles } from "../../src/migrations/migration-file.js";
 
-/** What `shadowops migrate` would print and exit with for this failure. */
-async function exitOf(attempt: Promise<unknown>): Promise<{ exitCode: number; message: string }> {
-  const error = await attempt.then(
-    () => expect.fail("expected readMigrationFiles to fail"),
-    (failure: unknown) => failure,
-  );
-  const { exitCode, message } = toExitError(error);
-  return { exitCode, message };
-}
 
 describe("readMigrationFiles", () => {
   let dir: string;
@@ -38,7 +29,7 @@ describe("readMigrationFiles", () => {
   it("refuses a misnamed .sql file as bad input (exit 2), naming the folder, the file and the pattern", async () => {
     await writeFile(join(dir, "0001_people.sql"), "CREATE TABLE people (id INT);");
     await writeFile(join(dir, "add_places.sql"), "CREATE TABLE places (id INT);");
-    const { exitCode, message } = await exitOf(readMigrationFiles(dir));
+    const { exitCode, message } = await exitOf(() => readMigrationFiles(dir));
     expect(exitCode).toBe(2);
     expect(message).toContain("0001_description.sql");
     expect(message).toContain(`rename in ${dir}: add_places.sql`);
@@ -47,7 +38,7 @@ describe("readMigrationFiles", () => {
 
   it("reports a missing migrations folder as bad input (exit 2), naming it and what it must be", async () => {
     const missing = join(dir, "migrations");
-    const { exitCode, message } = await exitOf(readMigrationFiles(missing));
+    const { exitCode, message } = await exitOf(() => readMigrationFiles(missing));
     expect(exitCode).toBe(2);
     expect(message).toContain(`cannot read the migrations folder ${missing} (`);
     expect(message).toMatch(/ENOENT/);
@@ -57,7 +48,7 @@ describe("readMigrationFiles", () => {
   it("reports a migrations path that is a file as bad input (exit 2)", async () => {
     const file = join(dir, "migrations");
     await writeFile(file, "");
-    const { exitCode, message } = await exitOf(readMigrationFiles(file));
+    const { exitCode, message } = await exitOf(() => readMigrationFiles(file));
     expect(exitCode).toBe(2);
     expect(message).toMatch(/ENOTDIR/);
     expect(message).toContain(file);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toExitError } from "../../src/cli/to-exit-error.js";
+import { exitOf } from "../support/exit-of.js";
 import { postgresSettingsFromEnv } from "../../src/warehouse/postgres-settings.js";
 
 describe("postgresSettingsFromEnv", () => {
@@ -8,14 +8,8 @@ describe("postgresSettingsFromEnv", () => {
     expect(postgresSettingsFromEnv({ PGPORT: "5433", PGHOST: "db" })).toMatchObject({ host: "db", port: 5433 });
   });
 
-  it.each(["abc", "0", "65536", "54.32"])("refuses PGPORT=%j as bad input (exit 2), naming the variable and the value", (value) => {
-    let error: unknown;
-    try {
-      postgresSettingsFromEnv({ PGPORT: value });
-    } catch (failure) {
-      error = failure;
-    }
-    const { exitCode, message } = toExitError(error);
+  it.each(["abc", "0", "65536", "54.32"])("refuses PGPORT=%j as bad input (exit 2), naming the variable and the value", async (value) => {
+    const { exitCode, message } = await exitOf(() => postgresSettingsFromEnv({ PGPORT: value }));
     expect(exitCode).toBe(2);
     expect(message).toBe(
       `PGPORT must be a port number between 1 and 65535, got "${value}": set it to the port your PostgreSQL server listens on, or unset it for 5432`,

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { toExitError } from "../../../src/cli/to-exit-error.js";
+import { exitOf } from "../../support/exit-of.js";
 import { migratedMetadataTemplate } from "../../../src/drivers/local/airflow-metadata-template.js";
 
 describe("migratedMetadataTemplate", () => {
@@ -16,16 +16,10 @@ describe("migratedMetadataTemplate", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("reports a virtualenv without airflow as an environment failure (exit 3), naming the program and the setup command", () => {
+  it("reports a virtualenv without airflow as an environment failure (exit 3), naming the program and the setup command", async () => {
     const venv = join(dir, "venv");
     const airflowBin = join(venv, "bin", "airflow");
-    let error: unknown;
-    try {
-      migratedMetadataTemplate({ airflowBin, venv, cacheDir: join(dir, "cache"), env: process.env, logFile: join(dir, "db-migrate.log") });
-    } catch (failure) {
-      error = failure;
-    }
-    const { exitCode, message } = toExitError(error);
+    const { exitCode, message } = await exitOf(() => migratedMetadataTemplate({ airflowBin, venv, cacheDir: join(dir, "cache"), env: process.env, logFile: join(dir, "db-migrate.log") }));
     expect(exitCode).toBe(3);
     expect(message).toMatch(new RegExp(`^cannot run ${airflowBin}: it does not exist\\. .*install it with scripts/setup\\.sh`));
     expect(message).toContain(`SHADOWOPS_VENV=${venv} scripts/configure-host.sh`);

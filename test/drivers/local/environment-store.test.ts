@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { toExitError } from "../../../src/cli/to-exit-error.js";
+import { exitOf } from "../../support/exit-of.js";
 import { EnvironmentStore } from "../../../src/drivers/local/environment-store.js";
 import type { EnvironmentRecord } from "../../../src/drivers/shadow-driver.js";
 
@@ -28,15 +28,6 @@ describe("EnvironmentStore", () => {
     return join(dir, "environment.json");
   }
 
-  /** What a command that reads the record would print and exit with. */
-  async function exitOf(attempt: Promise<unknown>): Promise<{ exitCode: number; message: string }> {
-    const error = await attempt.then(
-      () => expect.fail("expected the read to fail"),
-      (failure: unknown) => failure,
-    );
-    const { exitCode, message } = toExitError(error);
-    return { exitCode, message };
-  }
 
   it("writes, reads and lists records; an unknown name has none", async () => {
     await store.write(record("pr-1"));
@@ -47,7 +38,7 @@ describe("EnvironmentStore", () => {
 
   it("reports a damaged environment.json as an environment failure (exit 3), naming the file and how to clean up", async () => {
     const file = await damage("pr-7", '{"name": "pr-7", "state": "runn');
-    const { exitCode, message } = await exitOf(store.read("pr-7"));
+    const { exitCode, message } = await exitOf(() => store.read("pr-7"));
     expect(exitCode).toBe(3);
     expect(message).toContain(`the record of environment pr-7 is damaged (${file}: `);
     expect(message).toContain("Repair the JSON");
@@ -59,14 +50,14 @@ describe("EnvironmentStore", () => {
   it("reports an empty or non-object record the same way, also from list", async () => {
     await store.write(record("pr-1"));
     const file = await damage("pr-2", "");
-    expect(await exitOf(store.list())).toMatchObject({ exitCode: 3, message: expect.stringContaining(file) });
+    expect(await exitOf(() => store.list())).toMatchObject({ exitCode: 3, message: expect.stringContaining(file) });
     await damage("pr-2", "null\n");
-    expect(await exitOf(store.read("pr-2"))).toMatchObject({ exitCode: 3, message: expect.stringContaining("not a JSON object") });
+    expect(await exitOf(() => store.read("pr-2"))).toMatchObject({ exitCode: 3, message: expect.stringContaining("not a JSON object") });
   });
 
   it("leaves out the database for a folder whose name is not an environment name", async () => {
     await damage("Not_A_Name", "{");
-    const { exitCode, message } = await exitOf(store.read("Not_A_Name"));
+    const { exitCode, message } = await exitOf(() => store.read("Not_A_Name"));
     expect(exitCode).toBe(3);
     expect(message).not.toContain("DROP DATABASE");
   });

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { toExitError } from "../../../src/cli/to-exit-error.js";
+import { exitOf } from "../../support/exit-of.js";
 import { installAirflowHint } from "../../../src/drivers/local/airflow-settings.js";
 import { spawnProcessGroup } from "../../../src/drivers/local/process-group.js";
 
@@ -21,15 +21,6 @@ describe("spawnProcessGroup", () => {
   const start = (command: string, args: string[] = [], onExit?: (how: string) => void) =>
     spawnProcessGroup({ command, args, cwd: dir, env: process.env, logFile: join(dir, "program.log"), remedy: installAirflowHint(venv), onExit });
 
-  /** What `shadowops up` would print and exit with for this failure. */
-  async function exitOf(attempt: Promise<unknown>): Promise<{ exitCode: number; message: string }> {
-    const error = await attempt.then(
-      () => expect.fail("expected the start to fail"),
-      (failure: unknown) => failure,
-    );
-    const { exitCode, message } = toExitError(error);
-    return { exitCode, message };
-  }
 
   it("starts a program as the leader of its own group, with its output in the log", async () => {
     let onExit!: (how: string) => void;
@@ -41,7 +32,7 @@ describe("spawnProcessGroup", () => {
 
   it("reports a missing program as an environment failure (exit 3), naming it and the setup command", async () => {
     const program = join(dir, "venv", "bin", "airflow");
-    const { exitCode, message } = await exitOf(start(program));
+    const { exitCode, message } = await exitOf(() => start(program));
     expect(exitCode).toBe(3);
     expect(message).toBe(
       `cannot run ${program}: it does not exist. The local driver runs Airflow 3 from the virtualenv ${venv}: install it with scripts/setup.sh ` +
@@ -53,7 +44,7 @@ describe("spawnProcessGroup", () => {
     const program = join(dir, "airflow");
     await writeFile(program, "#!/bin/sh\necho never\n");
     await chmod(program, 0o644);
-    const { exitCode, message } = await exitOf(start(program));
+    const { exitCode, message } = await exitOf(() => start(program));
     expect(exitCode).toBe(3);
     expect(message).toMatch(new RegExp(`^cannot run ${program}: it is not executable .*scripts/setup\\.sh`));
   });
@@ -62,7 +53,7 @@ describe("spawnProcessGroup", () => {
     const program = join(dir, "airflow");
     await writeFile(program, `#!${dir}/venv/bin/python3\nprint("never")\n`);
     await chmod(program, 0o755);
-    const { exitCode, message } = await exitOf(start(program));
+    const { exitCode, message } = await exitOf(() => start(program));
     expect(exitCode).toBe(3);
     expect(message).toContain(`cannot run ${program}: its interpreter ${dir}/venv/bin/python3 (its #! line) does not exist.`);
   });
@@ -70,7 +61,7 @@ describe("spawnProcessGroup", () => {
   it("reports a path through a file (ENOTDIR, thrown at once by spawn) as missing (exit 3)", async () => {
     await writeFile(join(dir, "venv"), "");
     const program = join(dir, "venv", "bin", "airflow");
-    const { exitCode, message } = await exitOf(start(program));
+    const { exitCode, message } = await exitOf(() => start(program));
     expect(exitCode).toBe(3);
     expect(message).toContain(`cannot run ${program}: it does not exist.`);
   });
