@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createDriver } from "../../src/cli/create-driver.js";
-import { exitOf } from "../support/exit-of.js";
 import type { LocalDriverOptions } from "../../src/drivers/local/local-driver.js";
+import { exitOf } from "../support/exit-of.js";
 
 /** The options createDriver handed the local driver (it does no I/O before a command runs). */
 function localOptions(env: NodeJS.ProcessEnv): LocalDriverOptions {

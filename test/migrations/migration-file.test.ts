@@ -2,9 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { exitOf } from "../support/exit-of.js";
 import { readMigrationFiles } from "../../src/migrations/migration-file.js";
-
+import { exitOf } from "../support/exit-of.js";
 
 describe("readMigrationFiles", () => {
   let dir: string;

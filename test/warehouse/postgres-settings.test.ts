@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { exitOf } from "../support/exit-of.js";
 import { postgresSettingsFromEnv } from "../../src/warehouse/postgres-settings.js";
+import { exitOf } from "../support/exit-of.js";
 
 describe("postgresSettingsFromEnv", () => {
   it("reads libpq's variables, with setup's defaults", () => {

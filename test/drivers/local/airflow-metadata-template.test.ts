@@ -2,8 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { exitOf } from "../../support/exit-of.js";
 import { migratedMetadataTemplate } from "../../../src/drivers/local/airflow-metadata-template.js";
+import { exitOf } from "../../support/exit-of.js";
 
 describe("migratedMetadataTemplate", () => {
   let dir: string;

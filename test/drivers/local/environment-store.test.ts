@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { exitOf } from "../../support/exit-of.js";
 import { EnvironmentStore } from "../../../src/drivers/local/environment-store.js";
 import type { EnvironmentRecord } from "../../../src/drivers/shadow-driver.js";
+import { exitOf } from "../../support/exit-of.js";
 
 describe("EnvironmentStore", () => {
   let home: string;
@@ -27,7 +27,6 @@ describe("EnvironmentStore", () => {
     await writeFile(join(dir, "environment.json"), text);
     return join(dir, "environment.json");
   }
-
 
   it("writes, reads and lists records; an unknown name has none", async () => {
     await store.write(record("pr-1"));

@@ -2,9 +2,9 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { exitOf } from "../../support/exit-of.js";
 import { installAirflowHint } from "../../../src/drivers/local/airflow-settings.js";
 import { spawnProcessGroup } from "../../../src/drivers/local/process-group.js";
+import { exitOf } from "../../support/exit-of.js";
 
 describe("spawnProcessGroup", () => {
   let dir: string;
@@ -20,7 +20,6 @@ describe("spawnProcessGroup", () => {
 
   const start = (command: string, args: string[] = [], onExit?: (how: string) => void) =>
     spawnProcessGroup({ command, args, cwd: dir, env: process.env, logFile: join(dir, "program.log"), remedy: installAirflowHint(venv), onExit });
-
 
   it("starts a program as the leader of its own group, with its output in the log", async () => {
     let onExit!: (how: string) => void;
