@@ -15,28 +15,29 @@ afterAll(async () => {
 });
 
 describe("copying a template another session is using", () => {
-  it("copies once another session leaves within PostgreSQL's own 5 s wait", async () => {
+  /** This test's template with another session connected to it, and the name of a copy to make. */
+  async function templateInUse(copy: string) {
     template ??= await createScratchDatabase();
     const other = await template.connect();
-    const clone = new WarehouseClone(postgresSettingsFromEnv());
-    const database = `${template.name}_copy1`;
+    const database = `${template.name}_${copy}`;
     made.push(database);
+    return { templateName: template.name, other, database, clone: new WarehouseClone(postgresSettingsFromEnv()) };
+  }
+
+  it("copies once another session leaves within PostgreSQL's own 5 s wait", async () => {
+    const { templateName, other, database, clone } = await templateInUse("copy1");
     setTimeout(() => void other.end(), 800);
-    const { durationMs } = await clone.create({ database, template: template.name });
+    const { durationMs } = await clone.create({ database, template: templateName });
     expect(durationMs).toBeGreaterThanOrEqual(700);
     await expect(clone.exists(database)).resolves.toBe(true);
   });
 
   it("fails with a message that says what to do, as exit 3 (not an internal error), when the session stays", async () => {
-    template ??= await createScratchDatabase();
-    const other = await template.connect();
-    const clone = new WarehouseClone(postgresSettingsFromEnv());
-    const database = `${template.name}_copy2`;
-    made.push(database);
+    const { templateName, other, database, clone } = await templateInUse("copy2");
     try {
-      const failure = await clone.create({ database, template: template.name }).catch((error: unknown) => error);
+      const failure = await clone.create({ database, template: templateName }).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(TemplateInUseError);
-      expect((failure as Error).message).toContain(`cannot copy "${template.name}": other sessions are connected to it. Close them`);
+      expect((failure as Error).message).toContain(`cannot copy "${templateName}": other sessions are connected to it. Close them`);
       expect(toExitError(failure).exitCode).toBe(3);
       await expect(clone.exists(database)).resolves.toBe(false);
     } finally {
