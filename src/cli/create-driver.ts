@@ -47,7 +47,7 @@ export function createDriver(options: DriverOptions, env: NodeJS.ProcessEnv = pr
         productionDatabase: productionDatabaseName(env),
         venv: env.SHADOWOPS_AIRFLOW_VENV ?? join(PACKAGE_ROOT, ".venv"),
         airflowPort: options.airflowPort,
-        taskRetries: env.SHADOWOPS_TASK_RETRIES ? retriesFromEnv("SHADOWOPS_TASK_RETRIES", env.SHADOWOPS_TASK_RETRIES) : undefined,
+        taskRetries: env.SHADOWOPS_TASK_RETRIES ? wholeNumberFromEnv("SHADOWOPS_TASK_RETRIES", env.SHADOWOPS_TASK_RETRIES, RETRIES) : undefined,
         airflowStartTimeoutMs: env.SHADOWOPS_AIRFLOW_START_TIMEOUT
           ? durationFromEnv("SHADOWOPS_AIRFLOW_START_TIMEOUT", env.SHADOWOPS_AIRFLOW_START_TIMEOUT)
           : undefined,
@@ -80,7 +80,6 @@ export function createAwsDriver(options: Omit<DriverOptions, "driver">, env: Nod
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) throw new UsageError("the aws driver needs a region: pass --region or set AWS_REGION");
   const clients = createAwsClients({ region });
-  const nodesText = env.SHADOWOPS_WAREHOUSE_NODES;
   return new AwsDriver({
     clients,
     settings: {
@@ -91,7 +90,7 @@ export function createAwsDriver(options: Omit<DriverOptions, "driver">, env: Nod
       snapshot: options.snapshot ?? env.SHADOWOPS_SNAPSHOT ?? "latest",
       instanceType: options.instanceType ?? env.SHADOWOPS_INSTANCE_TYPE,
       nodeType: options.nodeType ?? env.SHADOWOPS_NODE_TYPE,
-      nodes: options.nodes ?? (nodesText === undefined ? undefined : Number(nodesText)),
+      nodes: options.nodes ?? (env.SHADOWOPS_WAREHOUSE_NODES ? wholeNumberFromEnv("SHADOWOPS_WAREHOUSE_NODES", env.SHADOWOPS_WAREHOUSE_NODES, NODES) : undefined),
       sshKeyName: options.sshKeyName ?? env.SHADOWOPS_SSH_KEY_NAME,
       permissionsBoundaryArn: env.SHADOWOPS_PERMISSIONS_BOUNDARY_ARN,
       expiresAt: options.expiresAt,
@@ -116,13 +115,24 @@ function durationFromEnv(name: string, value: string): number {
   }
 }
 
-/** A number of retries Airflow can use (the DAG reads it with Python's int()). */
-function retriesFromEnv(name: string, value: string): number {
-  const retries = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(retries)) {
-    throw new UsageError(`${name}: "${value}" is not a number of retries: use a whole number of 0 or more, e.g. 0 or 2`);
+/** What a whole-number variable counts, for its error message. */
+interface Count {
+  what: string;
+  min: number;
+  examples: string;
+}
+
+/** Airflow's task retries (the DAG reads them with Python's int()). */
+const RETRIES: Count = { what: "number of retries", min: 0, examples: "0 or 2" };
+/** Redshift nodes; the cost estimate checks the upper bound with the node type's prices. */
+const NODES: Count = { what: "number of warehouse nodes", min: 1, examples: "1 or 2" };
+
+function wholeNumberFromEnv(name: string, value: string, { what, min, examples }: Count): number {
+  const count = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(count) || count < min) {
+    throw new UsageError(`${name}: "${value}" is not a ${what}: use a whole number of ${min} or more, e.g. ${examples}`);
   }
-  return retries;
+  return count;
 }
 
 /** The commit checked out in the project, when it is a Git work tree. */
