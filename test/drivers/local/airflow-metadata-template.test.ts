@@ -1,25 +1,16 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { migratedMetadataTemplate } from "../../../src/drivers/local/airflow-metadata-template.js";
 import { exitOf } from "../../support/exit-of.js";
+import { tempDirPerTest } from "../../support/temp-dir.js";
 
 describe("migratedMetadataTemplate", () => {
-  let dir: string;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "shadowops-metadata-template-"));
-  });
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDirPerTest("shadowops-metadata-template-");
 
   it("reports a virtualenv without airflow as an environment failure (exit 3), naming the program and the setup command", async () => {
-    const venv = join(dir, "venv");
+    const venv = join(dir(), "venv");
     const airflowBin = join(venv, "bin", "airflow");
-    const { exitCode, message } = await exitOf(() => migratedMetadataTemplate({ airflowBin, venv, cacheDir: join(dir, "cache"), env: process.env, logFile: join(dir, "db-migrate.log") }));
+    const { exitCode, message } = await exitOf(() => migratedMetadataTemplate({ airflowBin, venv, cacheDir: join(dir(), "cache"), env: process.env, logFile: join(dir(), "db-migrate.log") }));
     expect(exitCode).toBe(3);
     expect(message).toMatch(new RegExp(`^cannot run ${airflowBin}: it does not exist\\. .*install it with scripts/setup\\.sh`));
     expect(message).toContain(`SHADOWOPS_VENV=${venv} scripts/configure-host.sh`);
