@@ -1,7 +1,8 @@
-import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AIRFLOW_COMPONENTS, startAirflow } from "../../../src/drivers/local/airflow-instance.js";
+import { processesMentioning } from "../../support/leftovers.js";
 import { tempDirPerTest } from "../../support/temp-dir.js";
 
 /**
@@ -13,16 +14,6 @@ if [ "$1" = db ]; then : > "$AIRFLOW_HOME/airflow.db"; exit 0; fi
 sleep 300 &
 wait
 `;
-
-/** Processes whose command line mentions `text` (the test's own folder). */
-async function processesMentioning(text: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of (await readdir("/proc")).filter((entry) => /^\d+$/.test(entry))) {
-    const commandLine = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-    if (commandLine.includes(text)) found.push(`${pid}: ${commandLine.replaceAll("\0", " ")}`);
-  }
-  return found;
-}
 
 describe("startAirflow", () => {
   const dir = tempDirPerTest("shadowops-airflow-instance-");
@@ -60,6 +51,6 @@ describe("startAirflow", () => {
     // The three before it were started: their logs were opened for them.
     expect((await readdir(logDir)).sort()).toEqual(AIRFLOW_COMPONENTS.map((component) => `${component}.log`).sort());
     expect(started).toEqual([]);
-    expect(await processesMentioning(venv)).toEqual([]);
+    expect(processesMentioning(venv)).toEqual([]);
   });
 });
