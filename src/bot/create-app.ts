@@ -31,8 +31,8 @@ export interface CreateAppParams {
   sleep?: (ms: number) => Promise<void>;
   /** An open store (tests); otherwise settings.databasePath is opened. */
   store?: BotStore;
-  /** Called with the services once the app is loaded (tests inspect the store). */
-  onReady?: (services: BotServices) => void;
+  /** Called once the app is loaded: the services (tests inspect the store), and how to stop it (start.ts). */
+  onReady?: (services: BotServices, running: RunningApp) => void;
   /** Webhooks and callbacks handled at once; more wait their turn. */
   concurrency?: number;
   /** How often to end tests stuck in `requested` (see recover-stuck-requests.ts), besides once at startup. */
@@ -47,6 +47,16 @@ export interface CreateAppParams {
 export interface SweepTiming {
   firstAfterMs: number;
   everyMs: number;
+}
+
+/** The loaded app, as the process that runs it sees it. */
+export interface RunningApp {
+  /**
+   * Stops taking webhooks, callbacks and sweeps, and waits up to `graceMs` for those in
+   * progress; once none is left, closes the store it opened. Resolves with how many were still
+   * in progress (their deliveries are released at the next start, so none is lost).
+   */
+  drain(graceMs: number): Promise<number>;
 }
 
 /** Enough to keep a burst moving at GitHub's latency, few enough to bound memory. */
@@ -70,8 +80,9 @@ export function createShadowOpsApp({
     const wait = sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     // Every wait of a handler (fork grace, CircleCI backoff) frees its webhook slot meanwhile.
     const pause = (ms: number) => limit.releasedWhile(() => wait(ms));
+    const ownStore = store ? null : openBotStore({ path: settings.databasePath, now });
     const services: BotServices = {
-      store: store ?? openBotStore({ path: settings.databasePath, now }),
+      store: store ?? ownStore!,
       circleci: createCircleCiClient({
         token: settings.circleciToken,
         apiUrl: settings.circleciApiUrl,
@@ -85,6 +96,10 @@ export function createShadowOpsApp({
       configs: createConfigCache({ now }),
       sleep: pause,
     };
+    const unfinished = services.store.releaseUnfinishedDeliveries();
+    if (unfinished.length > 0) {
+      app.log.warn({ deliveries: unfinished }, `${unfinished.length} webhooks or callbacks were cut off when the bot last stopped: handled again when GitHub or the pipeline sends them again`);
+    }
     const readConfig = (context: Context<"issue_comment" | "pull_request" | "check_run" | "check_suite">) => () =>
       services.configs.get(context.payload.repository.owner.login, context.payload.repository.name, () => context.config(CONFIG_FILE));
 
@@ -130,14 +145,15 @@ export function createShadowOpsApp({
      * Runs a periodic sweep in a webhook slot after `firstAfterMs` (0: now), then every
      * `everyMs`; a failed sweep is logged and the next one tries again.
      */
+    const timers: NodeJS.Timeout[] = [];
     const schedule = (what: string, level: "warn" | "error", task: () => Promise<unknown>, { firstAfterMs, everyMs }: SweepTiming) => {
       const sweep = () => limit(task).catch((error: unknown) => app.log[level]({ err: error }, `could not ${what}`));
       const start = () => {
         void sweep();
-        setInterval(sweep, everyMs).unref();
+        timers.push(setInterval(sweep, everyMs).unref());
       };
       if (firstAfterMs === 0) start();
-      else setTimeout(start, firstAfterMs).unref();
+      else timers.push(setTimeout(start, firstAfterMs).unref());
     };
     schedule("end tests stuck in requested", "error", () => recoverStuckRequests(services), { firstAfterMs: 0, everyMs: stuckSweepEveryMs });
     // Not at once: GitHub redelivers within seconds, and the server must be listening by then.
@@ -145,6 +161,12 @@ export function createShadowOpsApp({
       schedule("look for failed webhook deliveries", "warn", async () => redeliverFailedWebhooks({ appOctokit: await app.auth(), store: services.store, log: app.log, now }), redelivery);
     }
     if (expirySweep) schedule("destroy expired environments", "error", () => destroyExpiredEnvironments(services), expirySweep);
-    onReady?.(services);
+    const drain = async (graceMs: number) => {
+      for (const timer of timers) clearTimeout(timer);
+      const left = await limit.drain(graceMs);
+      if (left === 0) ownStore?.close();
+      return left;
+    };
+    onReady?.(services, { drain });
   };
 }

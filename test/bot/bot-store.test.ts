@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import Database from "better-sqlite3";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -21,6 +22,7 @@ describe("the bot's SQLite store", () => {
     first.putPipeline(record.pipeline!);
     first.putDagCheck({ environmentId: record.id, headSha: record.headSha, dagId: "sales_daily", checkRunId: 101, status: "queued" });
     expect(first.claimDelivery("github:abc")).toBe(true);
+    first.completeDelivery("github:abc");
     first.close();
 
     const second = openBotStore({ path });
@@ -40,6 +42,37 @@ describe("the bot's SQLite store", () => {
     store.putEnvironment(environmentRecord({ pullNumber: 5, state: "requested", pipeline: null }));
     expect(store.countLiveEnvironments("Codertocat/Hello-World", "none")).toBe(3);
     expect(store.countLiveEnvironments("codertocat/hello-world", environmentRecord({ pullNumber: 1 }).id)).toBe(2);
+  });
+
+  it("releases, when asked at startup, only the deliveries claimed and never completed", () => {
+    const store = openBotStore({ path: ":memory:" });
+    store.claimDelivery("github:finished");
+    store.completeDelivery("github:finished");
+    store.claimDelivery("github:cut-off");
+    store.claimDelivery("callback-signature:abc", { done: true });
+
+    expect(store.releaseUnfinishedDeliveries()).toEqual(["github:cut-off"]);
+    expect(store.claimDelivery("github:cut-off")).toBe(true);
+    expect(store.claimDelivery("github:finished")).toBe(false);
+    // A signature seen once is refused for good, even across a restart.
+    expect(store.claimDelivery("callback-signature:abc")).toBe(false);
+  });
+
+  it("counts the deliveries of a database made before unfinished ones were told apart as handled", () => {
+    const dir = mkdtempSync(join(tmpdir(), "shadowops-bot-"));
+    dirs.push(dir);
+    const path = join(dir, "bot.sqlite");
+    const old = new Database(path);
+    old.exec("CREATE TABLE deliveries (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL)");
+    old.prepare("INSERT INTO deliveries (id, received_at) VALUES (?, ?)").run("github:before-the-upgrade", Date.now());
+    old.close();
+
+    const store = openBotStore({ path });
+    expect(store.releaseUnfinishedDeliveries()).toEqual([]);
+    expect(store.claimDelivery("github:before-the-upgrade")).toBe(false);
+    store.claimDelivery("github:after-the-upgrade");
+    expect(store.releaseUnfinishedDeliveries()).toEqual(["github:after-the-upgrade"]);
+    store.close();
   });
 
   it("forgets a released delivery so a redelivery can try again, and old ones after a week", () => {

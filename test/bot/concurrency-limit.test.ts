@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createConcurrencyLimit } from "../../src/bot/runner/concurrency-limit.js";
+import { BotStoppingError, createConcurrencyLimit } from "../../src/bot/runner/concurrency-limit.js";
 
 /** A promise the test settles by hand. */
 function gate() {
@@ -57,5 +57,45 @@ describe("the webhook slots", () => {
     callbackRunning.open();
     await callback;
     expect(limit.activeTasks()).toBe(0);
+  });
+
+  it("drain: waits for the running, pausing and queued tasks, and refuses new ones", async () => {
+    const limit = createConcurrencyLimit(1);
+    const running = gate();
+    const pausing = gate();
+    const finished: string[] = [];
+    const tasks = [
+      limit(async () => {
+        await running.opened;
+        finished.push("running");
+      }),
+      limit(async () => {
+        await limit.releasedWhile(() => pausing.opened);
+        finished.push("pausing");
+      }),
+      limit(async () => finished.push("queued")),
+    ];
+    await turn();
+    let left: number | undefined;
+    const drained = limit.drain(60_000).then((count) => (left = count));
+    await expect(limit(async () => "new")).rejects.toThrow(BotStoppingError);
+
+    running.open();
+    await turn();
+    expect(left).toBeUndefined();
+    pausing.open();
+    await Promise.all([...tasks, drained]);
+    expect(left).toBe(0);
+    expect(finished.sort()).toEqual(["pausing", "queued", "running"]);
+  });
+
+  it("drain: after the grace, reports how many tasks have not settled", async () => {
+    const limit = createConcurrencyLimit(2);
+    const never = gate();
+    void limit(() => never.opened);
+    void limit(() => never.opened);
+    void limit(() => never.opened);
+    expect(await limit.drain(50)).toBe(3);
+    never.open();
   });
 });

@@ -67,7 +67,7 @@ export function createCallbackRoute({ secret, store, log, now, apply }: Callback
     const eventKey = `callback:${event.id}`;
     const signatureKey = `callback-signature:${verdict.signature}`;
     if (!store.claimDelivery(eventKey)) return sendJson(res, 409, { error: "replayed callback: this event id was handled before" });
-    if (!store.claimDelivery(signatureKey)) {
+    if (!store.claimDelivery(signatureKey, { done: true })) {
       store.releaseDelivery(eventKey);
       return sendJson(res, 409, { error: "replayed callback: this signature was seen before" });
     }
@@ -77,6 +77,7 @@ export function createCallbackRoute({ secret, store, log, now, apply }: Callback
         store.releaseDelivery(eventKey);
         return sendJson(res, 404, { error: `no environment ${event.environment}` });
       }
+      store.completeDelivery(eventKey);
       if (outcome.status === "ignored") return sendJson(res, 202, { status: "ignored", reason: outcome.reason });
       return sendJson(res, 200, { status: "applied", environment: outcome.environment });
     } catch (error) {

@@ -52,6 +52,7 @@ export function createCircleCiWebhookRoute({ secret, store, log, apply }: Circle
     if (!store.claimDelivery(`circleci:${webhook.id}`)) return sendJson(res, 200, { status: "duplicate" });
     try {
       const outcome = await apply(webhook);
+      store.completeDelivery(`circleci:${webhook.id}`);
       return sendJson(res, 200, outcome);
     } catch (error) {
       store.releaseDelivery(`circleci:${webhook.id}`);

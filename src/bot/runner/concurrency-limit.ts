@@ -5,16 +5,47 @@
 export function createConcurrencyLimit(limit: number) {
   let active = 0;
   const waiting: (() => void)[] = [];
+  /** Tasks taken and not settled: running, pausing or waiting their turn. */
+  let taken = 0;
+  let stopping = false;
+  let onSettled: (() => void) | undefined;
 
   async function run<T>(task: () => Promise<T>): Promise<T> {
-    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    active += 1;
+    if (stopping) throw new BotStoppingError();
+    taken += 1;
     try {
-      return await task();
+      if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+      active += 1;
+      try {
+        return await task();
+      } finally {
+        active -= 1;
+        waiting.shift()?.();
+      }
     } finally {
-      active -= 1;
-      waiting.shift()?.();
+      taken -= 1;
+      onSettled?.();
     }
+  }
+
+  /**
+   * Takes no new task (they throw BotStoppingError) and waits up to `graceMs` for the ones
+   * taken to settle. Resolves with how many had not.
+   */
+  function drain(graceMs: number): Promise<number> {
+    stopping = true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(), graceMs);
+      const finish = () => {
+        clearTimeout(timer);
+        onSettled = undefined;
+        resolve(taken);
+      };
+      onSettled = () => {
+        if (taken === 0) finish();
+      };
+      onSettled();
+    });
   }
 
   /**
@@ -37,7 +68,15 @@ export function createConcurrencyLimit(limit: number) {
   /** Tasks holding a slot now. */
   const activeTasks = () => active;
 
-  return Object.assign(run, { releasedWhile, activeTasks });
+  return Object.assign(run, { releasedWhile, activeTasks, drain });
+}
+
+/** A webhook or callback that arrives while the bot stops: unanswered, GitHub or the pipeline sends it again. */
+export class BotStoppingError extends Error {
+  constructor() {
+    super("the bot is stopping: not taking new webhooks or callbacks");
+    this.name = "BotStoppingError";
+  }
 }
 
 export type ConcurrencyLimit = ReturnType<typeof createConcurrencyLimit>;

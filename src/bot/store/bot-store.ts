@@ -33,9 +33,11 @@ CREATE TABLE IF NOT EXISTS pipelines (
   environment_id TEXT NOT NULL,
   data TEXT NOT NULL
 );
+-- done_at is null while a delivery is being handled: one left so by a stopped bot was cut off.
 CREATE TABLE IF NOT EXISTS deliveries (
   id TEXT PRIMARY KEY,
-  received_at INTEGER NOT NULL
+  received_at INTEGER NOT NULL,
+  done_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS deliveries_received ON deliveries (received_at);
 CREATE TABLE IF NOT EXISTS sweep_marks (
@@ -68,6 +70,7 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.exec(SCHEMA);
+  addDeliveryDoneAt(db);
 
   const statements = {
     get: db.prepare<[string], { data: string }>("SELECT data FROM environments WHERE id = ?"),
@@ -110,7 +113,9 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
          head_sha = CASE WHEN excluded.pushed_at >= pushed_at THEN excluded.head_sha ELSE head_sha END`,
     ),
     lastForkPush: db.prepare<[string, number], { pushed_at: number }>("SELECT pushed_at FROM fork_pushes WHERE repository = ? AND pull_number = ?"),
-    claim: db.prepare("INSERT OR IGNORE INTO deliveries (id, received_at) VALUES (?, ?)"),
+    claim: db.prepare("INSERT OR IGNORE INTO deliveries (id, received_at, done_at) VALUES (?, ?, ?)"),
+    complete: db.prepare("UPDATE deliveries SET done_at = ? WHERE id = ?"),
+    releaseUnfinished: db.prepare<[], { id: string }>("DELETE FROM deliveries WHERE done_at IS NULL RETURNING id"),
     release: db.prepare("DELETE FROM deliveries WHERE id = ?"),
     prune: db.prepare("DELETE FROM deliveries WHERE received_at < ?"),
     hasDelivery: db.prepare<[string], { found: number }>("SELECT 1 AS found FROM deliveries WHERE id = ?"),
@@ -183,10 +188,13 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
     },
     /**
      * Remember a delivery (a webhook's GUID, a callback's event id): true the first time, false
-     * when it was already handled (or is being handled), so the caller does nothing.
+     * when it was already handled (or is being handled), so the caller does nothing. The claim
+     * counts as being handled until completeDelivery; `done` claims what needs no handling (a
+     * callback's signature, kept only to refuse a replay).
      */
-    claimDelivery(id: string): boolean {
-      const claimed = statements.claim.run(id, now()).changes === 1;
+    claimDelivery(id: string, { done = false }: { done?: boolean } = {}): boolean {
+      const at = now();
+      const claimed = statements.claim.run(id, at, done ? at : null).changes === 1;
       claimsSincePrune += 1;
       if (claimsSincePrune >= 1_000) {
         claimsSincePrune = 0;
@@ -194,9 +202,22 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
       }
       return claimed;
     },
+    /** A claimed delivery was handled to the end. */
+    completeDelivery(id: string): void {
+      statements.complete.run(now(), id);
+    },
     /** Forget a claimed delivery whose handling failed, so that a redelivery can try again. */
     releaseDelivery(id: string): void {
       statements.release.run(id);
+    },
+    /**
+     * Forgets the deliveries claimed and never completed: a bot that stopped (killed, crashed,
+     * out of time to finish) cut their handling off, and they must not count as handled when
+     * GitHub redelivers them or a pipeline retries its callback. Only at startup, before
+     * anything is claimed. Returns their ids.
+     */
+    releaseUnfinishedDeliveries(): string[] {
+      return statements.releaseUnfinished.all().map((row) => row.id);
     },
     /** Whether a delivery was handled (or is being handled) by this bot. */
     hasDelivery(id: string): boolean {
@@ -216,6 +237,19 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
 }
 
 export type BotStore = ReturnType<typeof openBotStore>;
+
+/**
+ * Databases made before deliveries had done_at: their deliveries were all handled (that bot
+ * kept no unfinished ones apart), so they count as done.
+ */
+function addDeliveryDoneAt(db: Database.Database): void {
+  const columns = db.pragma("table_info(deliveries)") as { name: string }[];
+  if (columns.some((column) => column.name === "done_at")) return;
+  db.transaction(() => {
+    db.exec("ALTER TABLE deliveries ADD COLUMN done_at INTEGER");
+    db.exec("UPDATE deliveries SET done_at = received_at");
+  })();
+}
 
 interface DagCheckRow {
   environment_id: string;

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
 import { Probot, type ApplicationFunctionOptions } from "probot";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
-import { createShadowOpsApp, type CreateAppParams } from "../../../src/bot/create-app.js";
+import { createShadowOpsApp, type CreateAppParams, type RunningApp } from "../../../src/bot/create-app.js";
 import { ShadowOpsOctokit } from "../../../src/bot/github/shadowops-octokit.js";
 import type { BotServices } from "../../../src/bot/runner/bot-services.js";
 import type { BotSettings } from "../../../src/bot/settings.js";
@@ -47,6 +47,8 @@ export interface TestBot {
   probot: Probot;
   store: BotStore;
   services: BotServices;
+  /** How the process would stop the app (drain). */
+  running: RunningApp;
   clock: Clock;
   /** The routes the app added with addHandler. */
   handlers: Parameters<ApplicationFunctionOptions["addHandler"]>[0][];
@@ -98,13 +100,17 @@ export async function createTestBot({
   const probot = testProbot();
   const handlers: TestBot["handlers"] = [];
   let services: BotServices | undefined;
+  let running: RunningApp | undefined;
   await probot.load(
     createShadowOpsApp({
       settings: testSettings(settings),
       store: botStore,
       now,
       sleep,
-      onReady: (ready) => (services = ready),
+      onReady: (ready, app) => {
+        services = ready;
+        running = app;
+      },
       redelivery,
       expirySweep,
     }),
@@ -114,6 +120,7 @@ export async function createTestBot({
     probot,
     store: botStore,
     services: services!,
+    running: running!,
     clock,
     handlers,
     receive: async (name, payload, id = `delivery-${(deliveries += 1)}`) => {
