@@ -20,10 +20,10 @@ import { freePorts } from "../../src/drivers/local/tcp-ports.js";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const children: ChildProcess[] = [];
 const scratch: string[] = [];
-
 const servers: Server[] = [];
 
 afterEach(() => {
+  // Not SIGTERM: a bot still busy would take its grace (up to 25 s) to stop.
   for (const child of children.splice(0)) child.kill("SIGKILL");
   for (const server of servers.splice(0)) server.close();
   for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
