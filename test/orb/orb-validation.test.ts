@@ -250,6 +250,8 @@ describe("the scripts", () => {
         "--web-identity-token", expect.stringMatching(/^file:\/\//), "--duration-seconds", "7200", "--query", "Credentials.[AccessKeyId,SecretAccessKey,SessionToken,Expiration]", "--output", "text", "--region", "eu-west-1"]);
       expect(calls.find((call) => call[0] === "ansible-playbook"), result.output).toEqual(["ansible-playbook", "-i", expect.stringMatching(/inventory\.yml$/), "site.yml"]);
       expect(calls.filter((call) => call[1] === "notify").map((call) => call[call.indexOf("--event") + 1])).toEqual(["phase", "ready", "phase", "phase", "migrations", "phase", "dag_result"]);
+      // The result outlasts a restart of the bot: about a minute of retries unless the job says otherwise.
+      expect(calls.find((call) => call[1] === "notify" && call.includes("dag_result"))!.slice(0, 6)).toEqual(["shadowops", "notify", "--env", pr.environment, "--retries", "6"]);
       expect(result.steps.map((step) => `${step.from ?? step.name}:${step.status}`)).toEqual([
         "install:success", "assume_role:success", "provision:success", "configure:success", "migrate:success", "run_dag:success", "report:success", "clean_up:success", "check_result:success",
       ]);

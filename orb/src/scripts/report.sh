@@ -2,10 +2,11 @@
 # Tells the bot how the shadow test ended, whatever happened before (the step runs with
 # `when: always`, so the pull request never waits for an answer that will not come): the
 # report as a dag_result event when the test ran to its end, else a failed event with the
-# reason an earlier step recorded. Delivery is retried; when the bot cannot be reached, the
-# step fails naming the URL and clean_up tears the environment down.
+# reason an earlier step recorded. Delivery is retried with backoff for about a minute by
+# default, so that a restart of the bot does not fail the test; when the bot cannot be reached,
+# the step fails naming the URL and clean_up tears the environment down.
 # Inputs: SHADOWOPS_STR_ENVIRONMENT, _REPOSITORY, _COMMIT, _WORK_DIR, _CALLBACK_URL_ENV_VAR,
-# _CALLBACK_SECRET_ENV_VAR.
+# _CALLBACK_SECRET_ENV_VAR; SHADOWOPS_INT_CALLBACK_RETRIES.
 set -euo pipefail
 # shellcheck source=helpers.sh
 . "${SHADOWOPS_ORB_HELPERS:?is not set: run the shadowops/install command earlier in this job, it writes the helpers every step uses}"
@@ -25,7 +26,7 @@ if [ -z "$SHADOWOPS_CALLBACK_URL" ]; then
 fi
 [ -n "$SHADOWOPS_CALLBACK_SECRET" ] || fail "\$$secret_var is empty: callbacks are signed with the secret the bot holds (put it in the job's context)"
 
-args=(notify --env "$env_name")
+args=(notify --env "$env_name" --retries "${SHADOWOPS_INT_CALLBACK_RETRIES:-6}")
 [ -z "$commit" ] || args+=(--commit "$commit")
 if [ -f "$work/test-finished" ]; then
   [ -z "$repository" ] || args+=(--repository "$repository")
