@@ -330,6 +330,10 @@ describe("the scripts", () => {
       expect(reap.ok, reap.output).toBe(true);
       expect(fakes.calls()).toContainEqual(["shadowops", "reap", "--driver", "aws", "--dry-run"]);
       expect(fakes.calls()).toContainEqual(["shadowops", "extend", "--driver", "aws", "--env", "codertocat-hello-world-pr-4", "--ttl", "2h"]);
+      // "destroyed" outlasts a restart of the bot: about a minute of retries unless the job says otherwise.
+      expect(fakes.calls().find((call) => call[1] === "notify" && call.includes("destroyed") && call.includes("codertocat-hello-world-pr-4"))).toEqual([
+        "shadowops", "notify", "--env", "codertocat-hello-world-pr-4", "--commit", pr.commit, "--retries", "6", "--event", "destroyed", "--reason", "destroyed on request",
+      ]);
     });
 
     it("every recorded call parses with buildProgram(), and every subcommand the scripts name was exercised", () => {

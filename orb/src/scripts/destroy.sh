@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Destroys a shadow environment (`shadowops down`) and tells the bot it is gone. An environment
-# that does not exist (any more) is not an error: destroying twice is harmless.
+# Destroys a shadow environment (`shadowops down`) and tells the bot it is gone, retrying for
+# about a minute by default so that a restart of the bot does not leave it `destroying`. An
+# environment that does not exist (any more) is not an error: destroying twice is harmless.
 # Inputs: SHADOWOPS_STR_DRIVER, _ENVIRONMENT, _REGION, _COMMIT, _CALLBACK_URL_ENV_VAR,
-# _CALLBACK_SECRET_ENV_VAR.
+# _CALLBACK_SECRET_ENV_VAR; SHADOWOPS_INT_CALLBACK_RETRIES.
 set -euo pipefail
 # shellcheck source=helpers.sh
 . "${SHADOWOPS_ORB_HELPERS:?is not set: run the shadowops/install command earlier in this job, it writes the helpers every step uses}"
@@ -24,6 +25,6 @@ else
 fi
 
 if [ -n "$SHADOWOPS_CALLBACK_URL" ]; then
-  shadowops "${notify_args[@]}" --event destroyed --reason "$reason" \
+  shadowops "${notify_args[@]}" --retries "${SHADOWOPS_INT_CALLBACK_RETRIES:-6}" --event destroyed --reason "$reason" \
     || fail "$env_name is destroyed, but the bot could not be told (see above)"
 fi
