@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { BotStoppingError } from "../../src/bot/runner/concurrency-limit.js";
 import { openBotStore } from "../../src/bot/store/bot-store.js";
-import { createTestBot, ENVIRONMENT, github, installationToken, REPO, useNockGuards } from "./support/bot-harness.js";
+import { createTestBot, ENVIRONMENT, github, installationToken, useNockGuards } from "./support/bot-harness.js";
 import { triggerOAuthPipeline } from "./support/circleci-mocks.js";
-import { configFile, createChecks, createDeployment, eyes, firstStickyComment, permission, pullRequest } from "./support/github-mocks.js";
+import { configFile, createChecks, createDeployment, eyes, firstStickyComment, permission, pullRequest, replyComment } from "./support/github-mocks.js";
 import { prComment } from "./support/webhook-examples.js";
 
 useNockGuards();
@@ -59,10 +59,7 @@ describe("stopping the bot (drain)", () => {
     eyes();
     configFile(null);
     // The reply is slow: the command is still in progress when the bot is told to stop.
-    github()
-      .post(`${REPO}/issues/2/comments`, (body: { body: string }) => replies.push(body.body) > 0)
-      .delay(300)
-      .reply(201, { id: 555 });
+    replyComment(replies, github(), 1, 300);
 
     const inProgress = bot.receive("issue_comment", prComment("/shadow help"), "in-progress");
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -85,7 +82,7 @@ describe("stopping the bot (drain)", () => {
     installationToken();
     eyes();
     configFile(null);
-    github().post(`${REPO}/issues/2/comments`).delay(1_000).reply(201, { id: 555 });
+    replyComment([], github(), 1, 1_000);
 
     const inProgress = bot.receive("issue_comment", prComment("/shadow help"), "slow");
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -67,8 +67,8 @@ export function eyes(commentId = 9_001, scope: nock.Scope = github()): nock.Scop
   return scope.post(`${REPO}/issues/comments/${commentId}/reactions`, { content: "eyes" }).reply(201, { id: 1, content: "eyes" });
 }
 
-/** A reply (a new comment that is not the sticky one) whose body is captured. */
-export function replyComment(bodies: string[], scope: nock.Scope = github(), times = 1): nock.Scope {
+/** A reply (a new comment that is not the sticky one) whose body is captured; GitHub answers after `delayMs`. */
+export function replyComment(bodies: string[], scope: nock.Scope = github(), times = 1, delayMs = 0): nock.Scope {
   return scope
     .post(`${REPO}/issues/2/comments`, (body: { body: string }) => {
       if (body.body.includes(STICKY_MARKER)) return false;
@@ -76,6 +76,7 @@ export function replyComment(bodies: string[], scope: nock.Scope = github(), tim
       return true;
     })
     .times(times)
+    .delay(delayMs)
     .reply(201, { id: 555 });
 }
 
