@@ -279,6 +279,12 @@ describe("the scripts", () => {
       // A reused environment runs older code: migrate deploys the pull request's first.
       expect(calls.find((call) => call[1] === "migrate")).not.toContain("--no-deploy");
       expect(calls).toContainEqual(["shadowops", "down", "--driver", "aws", "--env", "codertocat-hello-world-pr-3", "--region", "eu-west-1"]);
+      // Until the bot hears "destroyed", the environment holds a max_live_environments place: that
+      // callback outlasts a restart of the bot too, yet its failure never fails the job.
+      expect(calls.find((call) => call[1] === "notify" && call.includes("destroyed"))!.slice(0, 7)).toEqual([
+        "shadowops", "notify", "--env", "codertocat-hello-world-pr-3", "--best-effort", "--retries", "6",
+      ]);
+      expect(calls.find((call) => call[1] === "notify" && call.includes("destroying"))!.slice(4, 7)).toEqual(["--best-effort", "--retries", "1"]);
       expect(result.steps.at(-1)!.output).toContain("the shadow test failed: DAG d failed: t1 failed");
     });
 

@@ -32,10 +32,11 @@ require_environment() {
   mkdir -p "$work"
 }
 
-# Progress for the bot: a failed delivery is a warning here; the report step insists.
+# Progress for the bot: a failed delivery is a warning here; the report step insists. One retry
+# unless the caller sets notify_retries for a callback the bot must not miss.
 notify() {
   [ -n "$SHADOWOPS_CALLBACK_URL" ] || return 0
-  local args=(notify --env "$env_name" --best-effort --retries 1 "$@")
+  local args=(notify --env "$env_name" --best-effort --retries "${notify_retries:-1}" "$@")
   [ -z "$commit" ] || args+=(--commit "$commit")
   shadowops "${args[@]}"
 }
