@@ -1,10 +1,11 @@
 import nock from "nock";
-import { ProbotOctokit } from "probot";
+import { Probot, ProbotOctokit } from "probot";
 import { describe, expect, it, vi } from "vitest";
 import { answerData } from "../../src/bot/github/json-answers.js";
 import { logRequestsWhenDebugging, PROBOT_REQUEST_LOGGING } from "../../src/bot/github/request-logging.js";
 import { ShadowOpsOctokit, WRITE_BURST } from "../../src/bot/github/shadowops-octokit.js";
-import { GITHUB_API, useNockGuards } from "./support/bot-harness.js";
+import { GITHUB_API, TEST_PRIVATE_KEY, useNockGuards, WEBHOOK_SECRET } from "./support/bot-harness.js";
+import { prComment } from "./support/webhook-examples.js";
 
 useNockGuards();
 
@@ -17,6 +18,51 @@ describe("the Octokit npm start gives Probot", () => {
     await Promise.all(Array.from({ length: 6 }, () => octokit.rest.checks.create({ owner: "o", repo: "r", name: "n", head_sha: "a".repeat(40) })));
     expect(Date.now() - started).toBeLessThan(900);
     expect(WRITE_BURST).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe("throttling per installation", () => {
+  /**
+   * GitHub spaces comments (requests that notify people) per installation; Octokit's throttle
+   * holds an installation's second comment about 3 s. Installation 1 comments from a webhook's
+   * handler (context.octokit), then again through app.auth(1), as a callback does; installation 2
+   * comments from its own webhook meanwhile. Its comment must not wait behind installation 1's.
+   */
+  it("holds one installation's writes without holding another's, for webhook handlers and app.auth alike", { timeout: 15_000 }, async () => {
+    const probot = new Probot({ appId: 123, privateKey: TEST_PRIVATE_KEY, secret: WEBHOOK_SECRET, logLevel: "fatal", Octokit: ShadowOpsOctokit });
+    const arrived: string[] = [];
+    let firstCommented: () => void = () => {};
+    const firstComment = new Promise<void>((resolve) => (firstCommented = resolve));
+    const scope = nock(GITHUB_API);
+    for (const installation of [1, 2]) {
+      scope.post(`/app/installations/${installation}/access_tokens`).reply(201, { token: `ghs_installation_${installation}`, expires_at: "2099-01-01T00:00:00Z" });
+    }
+    scope
+      .post("/repos/Codertocat/Hello-World/issues/2/comments")
+      .times(3)
+      .reply(function (_uri, body) {
+        arrived.push(`${this.req.headers.authorization} ${(body as { body: string }).body}`);
+        if (arrived.length === 1) firstCommented();
+        return [201, { id: arrived.length }];
+      });
+    const comment = (octokit: ShadowOpsOctokit, body: string) => octokit.rest.issues.createComment({ owner: "Codertocat", repo: "Hello-World", issue_number: 2, body });
+    probot.on("issue_comment.created", async (context) => {
+      await comment(context.octokit as ShadowOpsOctokit, context.payload.comment.body);
+    });
+
+    const one = probot.receive({ id: "delivery-1", name: "issue_comment", payload: prComment("from a webhook of installation 1") } as Parameters<Probot["receive"]>[0]);
+    await firstComment;
+    const again = comment((await probot.auth(1)) as ShadowOpsOctokit, "from a callback of installation 1");
+    const other = prComment("from a webhook of installation 2");
+    other.installation.id = 2;
+    await probot.receive({ id: "delivery-2", name: "issue_comment", payload: other } as Parameters<Probot["receive"]>[0]);
+    await Promise.all([one, again]);
+
+    expect(arrived).toEqual([
+      "token ghs_installation_1 from a webhook of installation 1",
+      "token ghs_installation_2 from a webhook of installation 2",
+      "token ghs_installation_1 from a callback of installation 1",
+    ]);
   });
 });
 

@@ -32,19 +32,33 @@ export function createWriteLimiter(): Bottleneck.Group {
 
 const writeLimiter = createWriteLimiter();
 
+/**
+ * The key of an installation's throttles. `app.auth(id)` sets it, but the client Probot hands a
+ * webhook's handlers (context.octokit, made by octokit-auth-probot) leaves it unset, so every
+ * installation would share one write bucket and one three-second spacing of comments: a
+ * command in one organisation would wait for the writes of all the others. Probot's own key
+ * (the id as text), so both clients of an installation share its limits.
+ */
+function throttleKey(options: Record<string, unknown>): { id: string } | Record<string, never> {
+  const throttle = options.throttle as { id?: unknown } | undefined;
+  const installationId = (options.auth as { installationId?: unknown } | undefined)?.installationId;
+  return throttle?.id === undefined && installationId !== undefined ? { id: String(installationId) } : {};
+}
+
 const ProbotOctokitWithOurs = ProbotOctokit.plugin(readJsonAnswersNatively).defaults((options: Record<string, unknown>) => {
   const request = options.request as { fetch?: unknown } | undefined;
   return {
     ...options,
     request: { ...request, fetch: request?.fetch ?? httpFetchAsFetch },
-    throttle: { ...(options.throttle as object | undefined), write: writeLimiter },
+    throttle: { ...(options.throttle as object | undefined), write: writeLimiter, ...throttleKey(options) },
   };
 });
 
 /**
- * The Octokit `npm start` gives Probot: Probot's, with the write limit above, sending its
- * requests through httpFetch (see http-fetch.ts for why), reading answers with JSON.parse
- * (json-answers.ts), and logging requests only when debug lines are written (request-logging.ts).
+ * The Octokit `npm start` gives Probot: Probot's, with the write limit above kept per
+ * installation by every client (throttleKey), sending its requests through httpFetch (see
+ * http-fetch.ts for why), reading answers with JSON.parse (json-answers.ts), and logging
+ * requests only when debug lines are written (request-logging.ts).
  */
 export class ShadowOpsOctokit extends ProbotOctokitWithOurs {
   // Octokit's constructor applies the plugins its class lists.
