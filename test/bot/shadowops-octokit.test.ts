@@ -3,6 +3,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { describe, expect, it, vi } from "vitest";
 import { answerData } from "../../src/bot/github/json-answers.js";
 import { logRequestsWhenDebugging, PROBOT_REQUEST_LOGGING } from "../../src/bot/github/request-logging.js";
+import { OCTOKIT_RETRY, retryFailedRequests } from "../../src/bot/github/request-retry.js";
 import { ShadowOpsOctokit, WRITE_BURST } from "../../src/bot/github/shadowops-octokit.js";
 import { GITHUB_API, TEST_PRIVATE_KEY, useNockGuards, WEBHOOK_SECRET } from "./support/bot-harness.js";
 import { prComment } from "./support/webhook-examples.js";
@@ -66,6 +67,52 @@ describe("throttling per installation", () => {
   });
 });
 
+describe("retries (request-retry.ts), as @octokit/plugin-retry does them", () => {
+  // Waits of 1, 4 and 9 ms instead of seconds.
+  const client = (retry: object = {}, throttle: object = { enabled: false }) =>
+    new ShadowOpsOctokit({ auth: { token: "t" }, throttle, retry: { retryAfterBaseValue: 1, ...retry } });
+  const getPull = (octokit: ShadowOpsOctokit, request: object = {}) => octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: "o", repo: "r", pull_number: 1, request });
+
+  it("sends a request that GitHub answered with 5xx, or that failed on the network, again", async () => {
+    nock(GITHUB_API)
+      .get("/repos/o/r/pulls/1").reply(502, { message: "Server Error" })
+      .get("/repos/o/r/pulls/1").replyWithError(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))
+      .get("/repos/o/r/pulls/1").reply(500, { message: "Server Error" })
+      .get("/repos/o/r/pulls/1").reply(200, { number: 1 });
+    const answer = await getPull(client());
+    expect(answer.data).toEqual({ number: 1 });
+  });
+
+  it("gives up after 3 retries with the last error", async () => {
+    nock(GITHUB_API).get("/repos/o/r/pulls/1").times(4).reply(503, { message: "Unavailable" });
+    await expect(getPull(client())).rejects.toMatchObject({ status: 503 });
+  });
+
+  it("does not send again what would get the same answer, nor when the request or client says not to", async () => {
+    nock(GITHUB_API)
+      .get("/repos/o/r/pulls/1").reply(404, { message: "Not Found" })
+      .get("/repos/o/r/pulls/1").reply(422, { message: "Validation Failed" })
+      .get("/repos/o/r/pulls/1").reply(500, { message: "Server Error" })
+      .get("/repos/o/r/pulls/1").reply(500, { message: "Server Error" });
+    await expect(getPull(client())).rejects.toMatchObject({ status: 404 });
+    await expect(getPull(client())).rejects.toMatchObject({ status: 422 });
+    await expect(getPull(client(), { retries: 0 })).rejects.toMatchObject({ status: 500 });
+    await expect(getPull(client({ enabled: false }))).rejects.toMatchObject({ status: 500 });
+  });
+
+  it("leaves rate-limit answers to the throttling plugin, which waits Retry-After and sends again", async () => {
+    nock(GITHUB_API)
+      .post("/repos/o/r/check-runs")
+      .reply(403, { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." }, { "retry-after": "1" })
+      .post("/repos/o/r/check-runs")
+      .reply(201, { id: 7 });
+    // Probot's handler asks for the retry; the wait is Retry-After times 1 ms here.
+    const octokit = client({}, { id: "rate-limited-installation", retryAfterBaseValue: 1 });
+    const created = await octokit.rest.checks.create({ owner: "o", repo: "r", name: "n", head_sha: "a".repeat(40) });
+    expect(created.data).toEqual({ id: 7 });
+  });
+});
+
 describe("GitHub's answers, read with JSON.parse (json-answers.ts)", () => {
   const octokit = () => new ShadowOpsOctokit({ auth: { token: "t" }, throttle: { enabled: false }, retry: { enabled: false } });
 
@@ -110,12 +157,15 @@ describe("GitHub's answers, read with JSON.parse (json-answers.ts)", () => {
 describe("request logging (request-logging.ts)", () => {
   const names = (plugins: readonly { name: string }[]) => plugins.map((plugin) => plugin.name);
 
-  it("has Probot's plugins, with Probot's request logging swapped for ours in its place", () => {
-    // Fails when Probot renames or drops its plugin: the swap would silently stop happening.
+  it("has Probot's plugins, with Probot's request logging and Octokit's retry swapped for ours in their places", () => {
+    // Fails when Probot renames or drops either plugin: the swap would silently stop happening.
     expect(names(ProbotOctokit.plugins)).toContain(PROBOT_REQUEST_LOGGING);
-    const expected = names(ProbotOctokit.plugins).map((name) => (name === PROBOT_REQUEST_LOGGING ? logRequestsWhenDebugging.name : name));
+    expect(names(ProbotOctokit.plugins)).toContain(OCTOKIT_RETRY);
+    const ours: Record<string, string> = { [PROBOT_REQUEST_LOGGING]: logRequestsWhenDebugging.name, [OCTOKIT_RETRY]: retryFailedRequests.name };
+    const expected = names(ProbotOctokit.plugins).map((name) => ours[name] ?? name);
     expect(names(ShadowOpsOctokit.plugins).slice(0, expected.length)).toEqual(expected);
     expect(names(ShadowOpsOctokit.plugins)).not.toContain(PROBOT_REQUEST_LOGGING);
+    expect(names(ShadowOpsOctokit.plugins)).not.toContain(OCTOKIT_RETRY);
   });
 
   /**

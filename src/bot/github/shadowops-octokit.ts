@@ -1,8 +1,9 @@
-import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
 import { httpFetchAsFetch } from "../http/http-fetch.js";
 import { readJsonAnswersNatively } from "./json-answers.js";
+import { RequestLimiterGroup, RetryScheduler } from "./request-limiter.js";
 import { withRequestLoggingWhenDebugging } from "./request-logging.js";
+import { withRetryWithoutBottleneck } from "./request-retry.js";
 
 /**
  * Writes to GitHub an installation may make at once before the spacing applies: a command's
@@ -11,26 +12,23 @@ import { withRequestLoggingWhenDebugging } from "./request-logging.js";
 export const WRITE_BURST = 20;
 
 /**
- * Probot's default throttle spaces every POST/PATCH/PUT/DELETE of an installation one second
- * apart, one at a time (GitHub's advice for *many* writes), so a command's 👀 and its queued
- * check would land a second or more apart, and a busy repository would queue for minutes.
- * This keeps the rest of Probot's throttling (retries on rate-limit answers) and makes the
- * write limit a token bucket per installation: WRITE_BURST at once, 4 in flight, refilled by
- * one a second, so sustained writing still follows GitHub's one-a-second advice.
+ * The throttling plugin's limits per installation, on request-limiter.ts instead of Bottleneck
+ * (see there why). Its own values, except writes: Probot's default spaces every
+ * POST/PATCH/PUT/DELETE of an installation one second apart, one at a time (GitHub's advice
+ * for *many* writes), so a command's 👀 and its queued check would land a second or more
+ * apart, and a busy repository would queue for minutes. Writes here are a token bucket per
+ * installation: WRITE_BURST at once, 4 in flight, refilled by one a second, so sustained
+ * writing still follows GitHub's one-a-second advice. The plugin keeps its retries on
+ * rate-limit answers.
  */
-export function createWriteLimiter(): Bottleneck.Group {
-  return new Bottleneck.Group({
-    id: "shadowops-write",
-    maxConcurrent: 4,
-    minTime: 0,
-    reservoir: WRITE_BURST,
-    reservoirIncreaseAmount: 1,
-    reservoirIncreaseInterval: 1_000,
-    reservoirIncreaseMaximum: WRITE_BURST,
-  });
-}
-
-const writeLimiter = createWriteLimiter();
+export const requestLimiters = {
+  global: new RequestLimiterGroup({ maxConcurrent: 10 }),
+  auth: new RequestLimiterGroup({ maxConcurrent: 1 }),
+  search: new RequestLimiterGroup({ maxConcurrent: 1, minTime: 2_000 }),
+  write: new RequestLimiterGroup({ maxConcurrent: 4, burst: WRITE_BURST, refillEveryMs: 1_000 }),
+  // Requests that notify people (comments): GitHub's secondary limits are strictest there.
+  notifications: new RequestLimiterGroup({ maxConcurrent: 1, minTime: 3_000 }),
+};
 
 /**
  * The key of an installation's throttles. `app.auth(id)` sets it, but the client Probot hands a
@@ -50,7 +48,7 @@ const ProbotOctokitWithOurs = ProbotOctokit.plugin(readJsonAnswersNatively).defa
   return {
     ...options,
     request: { ...request, fetch: request?.fetch ?? httpFetchAsFetch },
-    throttle: { ...(options.throttle as object | undefined), write: writeLimiter, ...throttleKey(options) },
+    throttle: { ...(options.throttle as object | undefined), ...requestLimiters, retryLimiter: new RetryScheduler(), ...throttleKey(options) },
   };
 });
 
@@ -62,5 +60,5 @@ const ProbotOctokitWithOurs = ProbotOctokit.plugin(readJsonAnswersNatively).defa
  */
 export class ShadowOpsOctokit extends ProbotOctokitWithOurs {
   // Octokit's constructor applies the plugins its class lists.
-  static override plugins = withRequestLoggingWhenDebugging(ProbotOctokitWithOurs.plugins);
+  static override plugins = withRetryWithoutBottleneck(withRequestLoggingWhenDebugging(ProbotOctokitWithOurs.plugins));
 }
