@@ -19,7 +19,8 @@ export const WRITE_BURST = 20;
  * apart, and a busy repository would queue for minutes. Writes here are a token bucket per
  * installation: WRITE_BURST at once, 4 in flight, refilled by one a second, so sustained
  * writing still follows GitHub's one-a-second advice. The plugin keeps its retries on
- * rate-limit answers.
+ * rate-limit answers. The limits are this process's: the bot is one process on one SQLite file,
+ * so Probot's Redis-shared throttling (REDIS_URL) has nothing to share them with.
  */
 export const requestLimiters = {
   global: new RequestLimiterGroup({ maxConcurrent: 10 }),
