@@ -22,7 +22,7 @@ export const WRITE_BURST = 20;
  * rate-limit answers. The limits are this process's: the bot is one process on one SQLite file,
  * so Probot's Redis-shared throttling (REDIS_URL) has nothing to share them with.
  */
-export const requestLimiters = {
+const requestLimiters = {
   global: new RequestLimiterGroup({ maxConcurrent: 10 }),
   auth: new RequestLimiterGroup({ maxConcurrent: 1 }),
   search: new RequestLimiterGroup({ maxConcurrent: 1, minTime: 2_000 }),
@@ -56,8 +56,9 @@ const ProbotOctokitWithOurs = ProbotOctokit.plugin(readJsonAnswersNatively).defa
 /**
  * The Octokit `npm start` gives Probot: Probot's, with the write limit above kept per
  * installation by every client (throttleKey), sending its requests through httpFetch (see
- * http-fetch.ts for why), reading answers with JSON.parse (json-answers.ts), and logging
- * requests only when debug lines are written (request-logging.ts).
+ * http-fetch.ts for why), reading answers with JSON.parse (json-answers.ts), logging
+ * requests only when debug lines are written (request-logging.ts), and retrying failed
+ * requests without a Bottleneck per request (request-retry.ts).
  */
 export class ShadowOpsOctokit extends ProbotOctokitWithOurs {
   // Octokit's constructor applies the plugins its class lists.
