@@ -1,3 +1,5 @@
+import { setTimeout as delay } from "node:timers/promises";
+
 /**
  * Limits on the requests one installation sends to GitHub, for Octokit's throttling plugin,
  * which asks each of its groups (global, write, notifications, search, auth) for a limiter per
@@ -115,10 +117,7 @@ export class KeyLimiter {
       const next = this.queue[0]!;
       const wait = Math.max(this.lastStart + (this.limits.minTime ?? 0) - this.now(), next.weight > this.tokens ? this.untilNextToken() : 0);
       if (wait > 0) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.drain();
-        }, wait);
+        this.timer = setTimeout(() => this.drain(), wait);
         return;
       }
       this.queue.shift();
@@ -185,7 +184,7 @@ type FailedListener = (error: unknown, job: FailedJob<unknown[]>) => unknown;
 export class RetryScheduler {
   private listener: FailedListener | undefined;
 
-  constructor(private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms))) {}
+  constructor(private readonly sleep: (ms: number) => Promise<unknown> = delay) {}
 
   on(event: string, listener: FailedListener): void {
     if (event !== "failed") throw new Error(`RetryScheduler has no "${event}" event`);

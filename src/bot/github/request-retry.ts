@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ProbotOctokit } from "probot";
 
 type OctokitPlugin = Parameters<typeof ProbotOctokit.plugin>[0];
@@ -70,8 +71,8 @@ export const retryFailedRequests: OctokitPlugin = (octokit, octokitOptions) => {
         const sent = options as RequestOptions;
         sent.request = sent.request ?? {};
         sent.request.retryCount = attempt + 1;
-        if (!(Number(error.request?.request?.retries ?? 0) > attempt)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Number(error.request!.request!.retryAfter ?? 0) * state.retryAfterBaseValue));
+        if (!((error.request?.request?.retries ?? 0) > attempt)) throw error;
+        await sleep((error.request!.request!.retryAfter ?? 0) * state.retryAfterBaseValue);
       }
     }
   });
