@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { ApplicationFunction, Context } from "probot";
 import { createCallbackRoute } from "./callbacks/callback-route.js";
 import { createCircleCiWebhookRoute } from "./callbacks/circleci-webhook-route.js";
@@ -77,7 +78,7 @@ export function createShadowOpsApp({
 }: CreateAppParams): ApplicationFunction {
   return (app, { addHandler }) => {
     const limit = createConcurrencyLimit(concurrency);
-    const wait = sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const wait = sleep ?? delay;
     // Every wait of a handler (fork grace, CircleCI backoff) frees its webhook slot meanwhile.
     const pause = (ms: number) => limit.releasedWhile(() => wait(ms));
     const ownStore = store ? null : openBotStore({ path: settings.databasePath, now });

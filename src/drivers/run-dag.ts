@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { AirflowClient } from "../airflow/airflow-client.js";
 import { UnknownDagError } from "../airflow/airflow-errors.js";
 import type { TaskInstance } from "../airflow/airflow-types.js";
@@ -30,7 +31,6 @@ export type ParseWaitParams = Pick<RunDagParams, "client" | "dagId" | "parseTime
 /** A few of the dag-processor's directory scans (AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=2). */
 const UNKNOWN_DAG_GRACE_MS = 8_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Run a DAG on any Airflow 3 and collect what a report needs. Shared by every driver: the

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { PipelineParameters } from "./pipeline-parameters.js";
 
 export const DEFAULT_CIRCLECI_API_URL = "https://circleci.com/api/v2";
@@ -57,7 +58,7 @@ export function createCircleCiClient({
   token,
   apiUrl = DEFAULT_CIRCLECI_API_URL,
   fetch = globalThis.fetch,
-  sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep = delay,
   attempts = 4,
   baseDelayMs = 500,
 }: CircleCiClientParams) {

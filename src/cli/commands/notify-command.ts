@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import { InvalidArgumentError } from "commander";
 import { callbackEventSchema, type CallbackEvent, type CallbackEventType } from "../../bot/callbacks/callback-event.js";
 import { CALLBACK_PATH, signCallback } from "../../bot/callbacks/sign-callback.js";
@@ -53,7 +54,7 @@ const FIRST_BACKOFF_MS = 1_000;
 const defaultDependencies = (): NotifyDependencies => ({
   env: process.env,
   fetch: globalThis.fetch,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: delay,
   now: Date.now,
   log: (line) => process.stderr.write(`${line}\n`),
 });

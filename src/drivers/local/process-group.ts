@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ProgramNotRunnableError } from "../driver-errors.js";
 
 /**
@@ -117,7 +118,6 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** SIGTERM, then SIGKILL whatever is left after the grace period (the api-server needs ~7 s). */
 export async function stopProcessGroup(pgid: number, graceMs = 8_000): Promise<void> {
