@@ -9,13 +9,15 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseNameFor } from "../../src/core/environment-name.js";
+import { environmentNameInThisCheckout } from "../support/checkout-environment-names.js";
 import { databaseExists, dropLeftoverDatabases, processesMentioning } from "../support/leftovers.js";
 import { REPO_ROOT, runCli } from "../support/run-cli.js";
 
 const home = mkdtempSync(join(tmpdir(), "shadowops-steps-test-"));
 const env = { SHADOWOPS_HOME: home, SHADOWOPS_TASK_RETRIES: "0" };
 const project = join(home, "project");
-const NAME = "steps";
+const NAME = environmentNameInThisCheckout("steps");
 
 interface Report {
   environment: string;
@@ -112,10 +114,10 @@ describe("migrate, then run-dag, as separate commands", { timeout: 420_000 }, ()
   it("down removes everything", async () => {
     const result = await runCli(["down", "--env", NAME, "--json"], env);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/dropping database shadow_steps/);
+    expect(result.stderr).toContain(`dropping database ${databaseNameFor(NAME)}`);
     expect(JSON.parse(result.stdout)).toEqual({ name: NAME, state: "destroyed" });
     expect(processesMentioning(join(home, "environments", NAME))).toEqual([]);
-    expect(await databaseExists("shadow_steps")).toBe(false);
+    expect(await databaseExists(databaseNameFor(NAME))).toBe(false);
   });
 });
 

@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WarehouseClone } from "../../src/drivers/local/warehouse-clone.js";
 import { postgresSettingsFromEnv } from "../../src/warehouse/postgres-settings.js";
+import { databaseNameFor } from "../../src/core/environment-name.js";
+import { environmentNameInThisCheckout } from "../support/checkout-environment-names.js";
 import { databaseExists, dropLeftoverDatabases, processesMentioning } from "../support/leftovers.js";
 import { REPO_ROOT, runCli, startCli } from "../support/run-cli.js";
 
@@ -24,13 +26,19 @@ function projectCopy(name: string): string {
   return dir;
 }
 
-async function expectNothingLeft(environment: string, database: string) {
+async function expectNothingLeft(environment: string) {
   expect(processesMentioning(join(home, "environments", environment))).toEqual([]);
-  expect(await databaseExists(database)).toBe(false);
+  expect(await databaseExists(databaseNameFor(environment))).toBe(false);
 }
 
 /** The environments these tests bring up. */
-const ENVIRONMENTS = ["warm", "interrupted", "nostart", "silent", "terminated", "porty"];
+const WARM = environmentNameInThisCheckout("warm");
+const INTERRUPTED = environmentNameInThisCheckout("interrupted");
+const NOSTART = environmentNameInThisCheckout("nostart");
+const SILENT = environmentNameInThisCheckout("silent");
+const TERMINATED = environmentNameInThisCheckout("terminated");
+const PORTY = environmentNameInThisCheckout("porty");
+const ENVIRONMENTS = [WARM, INTERRUPTED, NOSTART, SILENT, TERMINATED, PORTY];
 
 beforeAll(async () => {
   execFileSync("npm", ["run", "--silent", "build"], { cwd: REPO_ROOT, stdio: "inherit" });
@@ -53,7 +61,7 @@ describe("shadowops test, cold then warm", { timeout: AIRFLOW_TEST_TIMEOUT }, ()
 
   it("runs the reference DAG cold, reports every task, and keeps the environment with --keep", async () => {
     const markdown = join(home, "report.md");
-    const result = await runCli(["test", "--env", "warm", "--keep", "--project", project, "--markdown", markdown], env);
+    const result = await runCli(["test", "--env", WARM, "--keep", "--project", project, "--markdown", markdown], env);
 
     expect(result.stderr).toContain("warehouse copied in");
     expect(result.stderr).toMatch(/validate_outputs: running → success/);
@@ -68,7 +76,7 @@ describe("shadowops test, cold then warm", { timeout: AIRFLOW_TEST_TIMEOUT }, ()
     expect(check).toMatch(/\| validate\\_outputs \| ✅ success \| 1 \|/);
     expect(check).toContain("```mermaid");
 
-    const status = await runCli(["status", "--env", "warm", "--json"], env);
+    const status = await runCli(["status", "--env", WARM, "--json"], env);
     expect(status.code).toBe(0);
     const parsed = JSON.parse(status.stdout) as { state: string; processes: Record<string, boolean> };
     expect(parsed.state).toBe("passed");
@@ -81,7 +89,7 @@ describe("shadowops test, cold then warm", { timeout: AIRFLOW_TEST_TIMEOUT }, ()
       '\nstop("deliberate failure: revenue model rejected")\n',
     );
 
-    const result = await runCli(["test", "--env", "warm", "--keep", "--project", project, "--json"], env);
+    const result = await runCli(["test", "--env", WARM, "--keep", "--project", project, "--json"], env);
 
     expect(result.code, result.stderr).toBe(1);
     // Progress goes to stderr even with --json (a CI step must not look hung); stdout is the JSON alone.
@@ -108,7 +116,7 @@ describe("shadowops test, cold then warm", { timeout: AIRFLOW_TEST_TIMEOUT }, ()
   it("reports a failing migration by file and database error, and does not run the DAG", async () => {
     writeFileSync(join(project, "migrations", "0004_broken.sql"), "ALTER TABLE analytics.no_such_table ADD COLUMN x INT;\n");
 
-    const result = await runCli(["test", "--env", "warm", "--keep", "--project", project], env);
+    const result = await runCli(["test", "--env", WARM, "--keep", "--project", project], env);
 
     expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toMatch(/FAILED/);
@@ -119,12 +127,12 @@ describe("shadowops test, cold then warm", { timeout: AIRFLOW_TEST_TIMEOUT }, ()
   });
 
   it("explains an unknown DAG id, lists the known ones, and tears the environment down", async () => {
-    const result = await runCli(["test", "--env", "warm", "--project", project, "--dag", "no_such_dag"], env);
+    const result = await runCli(["test", "--env", WARM, "--project", project, "--dag", "no_such_dag"], env);
 
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/no_such_dag/);
     expect(result.stderr).toMatch(/warehouse_metrics/);
-    await expectNothingLeft("warm", "shadow_warm");
+    await expectNothingLeft(WARM);
     expect((await runCli(["list", "--json"], env)).stdout.trim()).toBe("[]");
   });
 });
@@ -147,10 +155,10 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as { port: number }).port;
     try {
-      const result = await runCli(["up", "--env", "porty", "--airflow-port", String(port)], env);
+      const result = await runCli(["up", "--env", PORTY, "--airflow-port", String(port)], env);
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toContain(`port ${port} is already in use`);
-      expect(await databaseExists("shadow_porty")).toBe(false);
+      expect(await databaseExists(databaseNameFor(PORTY))).toBe(false);
     } finally {
       server.close();
     }
@@ -181,13 +189,13 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
     writeFileSync(join(venv, "bin", "airflow"), "#!/bin/sh\necho 'ImportError: no module named airflow' >&2\nexit 1\n");
     chmodSync(join(venv, "bin", "airflow"), 0o755);
 
-    const result = await runCli(["up", "--env", "nostart"], { ...env, SHADOWOPS_AIRFLOW_VENV: venv });
+    const result = await runCli(["up", "--env", NOSTART], { ...env, SHADOWOPS_AIRFLOW_VENV: venv });
 
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(/Airflow did not start: airflow db migrate failed/);
-    expect(result.stderr).toContain(`See its log: ${join(home, "logs", "nostart")}`);
+    expect(result.stderr).toContain(`See its log: ${join(home, "logs", NOSTART)}`);
     expect(result.stderr).toContain("ImportError: no module named airflow");
-    await expectNothingLeft("nostart", "shadow_nostart");
+    await expectNothingLeft(NOSTART);
   });
 
   it("gives up on an Airflow that never becomes healthy, names its log, and tears down", async () => {
@@ -200,7 +208,7 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
     );
     chmodSync(join(venv, "bin", "airflow"), 0o755);
 
-    const result = await runCli(["up", "--env", "silent"], {
+    const result = await runCli(["up", "--env", SILENT], {
       ...env,
       SHADOWOPS_AIRFLOW_VENV: venv,
       SHADOWOPS_AIRFLOW_START_TIMEOUT: "5s",
@@ -208,12 +216,12 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
 
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(/Airflow did not start: .*did not become healthy within 5\.0 s/s);
-    expect(result.stderr).toContain(`See its log: ${join(home, "logs", "silent", "api-server.log")}`);
-    await expectNothingLeft("silent", "shadow_silent");
+    expect(result.stderr).toContain(`See its log: ${join(home, "logs", SILENT, "api-server.log")}`);
+    await expectNothingLeft(SILENT);
   });
 
   it("tears down on Ctrl-C while Airflow is starting and exits 130", async () => {
-    const { child, done } = startCli(["test", "--env", "interrupted", "--project", REPO_ROOT], env);
+    const { child, done } = startCli(["test", "--env", INTERRUPTED, "--project", REPO_ROOT], env);
     await new Promise<void>((resolve) => {
       child.stderr!.on("data", (chunk: Buffer) => {
         if (chunk.toString().includes("Airflow starting")) resolve();
@@ -224,11 +232,11 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
 
     expect(result.code, result.stderr).toBe(130);
     expect(result.stderr).toMatch(/interrupted by SIGINT; the environment was torn down/);
-    await expectNothingLeft("interrupted", "shadow_interrupted");
+    await expectNothingLeft(INTERRUPTED);
   });
 
   it("tears down on SIGTERM while the DAG runs and exits 130", async () => {
-    const { child, done } = startCli(["test", "--env", "terminated", "--project", REPO_ROOT], env);
+    const { child, done } = startCli(["test", "--env", TERMINATED, "--project", REPO_ROOT], env);
     await new Promise<void>((resolve) => {
       child.stderr!.on("data", (chunk: Buffer) => {
         if (chunk.toString().includes("triggered")) resolve();
@@ -239,7 +247,7 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
 
     expect(result.code, result.stderr).toBe(130);
     expect(result.stderr).toMatch(/interrupted by SIGTERM; the environment was torn down/);
-    expect(result.stderr).toMatch(/environment terminated destroyed/);
-    await expectNothingLeft("terminated", "shadow_terminated");
+    expect(result.stderr).toContain(`environment ${TERMINATED} destroyed`);
+    await expectNothingLeft(TERMINATED);
   });
 });

@@ -15,6 +15,7 @@ import { pipelineParameters } from "../../src/bot/runner/trigger-pipeline.js";
 import type { EnvironmentRecord, PipelineAction } from "../../src/bot/store/environment-record.js";
 import { databaseNameFor } from "../../src/core/environment-name.js";
 import { packOrb } from "../../scripts/orb-pack.js";
+import { environmentNameInThisCheckout } from "../support/checkout-environment-names.js";
 import { databaseExists, dropLeftoverDatabases, processesMentioning } from "../support/leftovers.js";
 import { REPO_ROOT, runCli } from "../support/run-cli.js";
 import { asMap } from "./orb-checks.js";
@@ -27,7 +28,10 @@ const { orb } = packOrb();
 const home = mkdtempSync(join(tmpdir(), "shadowops-orb-test-"));
 const shadowopsHome = join(home, "shadowops-home");
 const cliBin = join(home, "cli-bin");
-const ENVIRONMENTS = ["orb-pass", "orb-fail", "orb-unreachable"];
+const PASS = environmentNameInThisCheckout("orb-pass");
+const FAIL = environmentNameInThisCheckout("orb-fail");
+const UNREACHABLE = environmentNameInThisCheckout("orb-unreachable");
+const ENVIRONMENTS = [PASS, FAIL, UNREACHABLE];
 const verbose = process.env.ORB_RUN_VERBOSE === "1";
 
 let bot: OrbTestBot;
@@ -101,7 +105,7 @@ const SHADOW_TIMEOUT = 420_000;
 
 describe("shadow_test with the local driver, reporting to the bot", { timeout: SHADOW_TIMEOUT }, () => {
   it("passes: the bot's DAG check passes, the environment stays for the PR; a re-test with a broken migration skips the DAG; the destroy job removes it", async () => {
-    const { record, environmentCheck, dagCheck } = bot.seedEnvironment("orb-pass");
+    const { record, environmentCheck, dagCheck } = bot.seedEnvironment(PASS);
     const project = projectCopy("orb-pass");
     const work = join(home, "work-pass");
     const { job, parameters } = invocation("test_pull_requests_with_the_bot", record, "test");
@@ -120,8 +124,8 @@ describe("shadow_test with the local driver, reporting to the bot", { timeout: S
     expect(stepOutput(result, "run_dag")).toMatch(/validate_outputs: running → success/);
     expect(stepOutput(result, "provision")).toMatch(/Airflow: http:\/\/127\.0\.0\.1:\d+/);
     expect(stepOutput(result, "run_dag")).toContain("the shadow test passed");
-    expect(stepOutput(result, "report")).toMatch(new RegExp(`sent dag_result event [0-9a-f-]{36} for orb-pass to ${bot.url}/shadowops/callbacks: HTTP 200, applied`));
-    expect(stepOutput(result, "clean_up")).toMatch(/keeping orb-pass for the pull request until \d{4}-/);
+    expect(stepOutput(result, "report")).toMatch(new RegExp(`sent dag_result event [0-9a-f-]{36} for ${PASS} to ${bot.url}/shadowops/callbacks: HTTP 200, applied`));
+    expect(stepOutput(result, "clean_up")).toMatch(new RegExp(`keeping ${PASS} for the pull request until \\d{4}-`));
     expect(result.output).not.toContain(SECRET);
 
     // The bot got ready, then the result, and asked GitHub for a passing check.
@@ -129,11 +133,11 @@ describe("shadow_test with the local driver, reporting to the bot", { timeout: S
     const dagResult = bot.checkUpdates(dagCheck).find((body) => body.status === "completed");
     expect(dagResult).toMatchObject({ conclusion: "success" });
     expect(dagResult.output.title).toMatch(/warehouse_metrics/);
-    expect(bot.store.getEnvironment("orb-pass")).toMatchObject({ state: "passed", airflowUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+/) });
-    expect(processesMentioning(join(shadowopsHome, "environments", "orb-pass")).length).toBeGreaterThan(0);
+    expect(bot.store.getEnvironment(PASS)).toMatchObject({ state: "passed", airflowUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+/) });
+    expect(processesMentioning(join(shadowopsHome, "environments", PASS)).length).toBeGreaterThan(0);
 
     // A re-test of the kept environment (the bot's second /shadow test) with a migration that fails.
-    const retest = bot.seedEnvironment("orb-pass");
+    const retest = bot.seedEnvironment(PASS);
     writeFileSync(join(project, "migrations", "0099_broken.sql"), "ALTER TABLE analytics.no_such_table ADD COLUMN x INT;\n");
     const again = invocation("test_pull_requests_with_the_bot", retest.record, "test");
     const failed = await run(again.job, { ...again.parameters, driver: "local", checkout: false, work_dir: join(home, "work-retest") }, { cwd: project });
@@ -142,7 +146,7 @@ describe("shadow_test with the local driver, reporting to the bot", { timeout: S
     expect(statuses(failed)).toEqual([
       "install:success", "provision:success", "configure:success", "migrate:failed", "run_dag:skipped", "report:success", "clean_up:success", "check_result:skipped",
     ]);
-    expect(stepOutput(failed, "provision")).toContain("environment orb-pass is live (passed): reusing it");
+    expect(stepOutput(failed, "provision")).toContain(`environment ${PASS} is live (passed): reusing it`);
     // Reused, so the pull request's code is deployed before its migrations run.
     expect(stepOutput(failed, "migrate")).toMatch(/configure\s+deploying DAGs, R scripts and migrations/);
     expect(stepOutput(failed, "migrate")).toContain('relation "analytics.no_such_table" does not exist');
@@ -151,21 +155,21 @@ describe("shadow_test with the local driver, reporting to the bot", { timeout: S
     const migrationResult = bot.checkUpdates(retest.dagCheck).find((body) => body.status === "completed");
     expect(migrationResult).toMatchObject({ conclusion: "failure" });
     expect(JSON.stringify(migrationResult.output)).toContain("0099");
-    expect(bot.store.getEnvironment("orb-pass")?.failure).toMatch(/migration 0099_broken\.sql failed/);
+    expect(bot.store.getEnvironment(PASS)?.failure).toMatch(/migration 0099_broken\.sql failed/);
     // The test ran to its verdict and the bot knows: the environment stays for the pull request.
-    expect(stepOutput(failed, "clean_up")).toMatch(/keeping orb-pass for the pull request/);
+    expect(stepOutput(failed, "clean_up")).toContain(`keeping ${PASS} for the pull request`);
 
     const destroy = invocation("test_pull_requests_with_the_bot", record, "destroy");
     expect(destroy.job).toBe("destroy");
     const destroyed = await run(destroy.job, { ...destroy.parameters, driver: "local" }, { cwd: project });
     expect(destroyed.ok, destroyed.output).toBe(true);
     expect(stepOutput(destroyed, "destroy")).toMatch(/sent destroyed event .* HTTP 200, applied/);
-    expect(bot.store.getEnvironment("orb-pass")?.state).toBe("destroyed");
-    await expectNothingLeft("orb-pass");
+    expect(bot.store.getEnvironment(PASS)?.state).toBe("destroyed");
+    await expectNothingLeft(PASS);
   });
 
   it("fails: a broken R script fails the DAG check, the job, and the environment is torn down", async () => {
-    const { record, dagCheck } = bot.seedEnvironment("orb-fail");
+    const { record, dagCheck } = bot.seedEnvironment(FAIL);
     const project = projectCopy("orb-fail");
     appendFileSync(join(project, "r", "compute_daily_revenue.R"), '\nstop("deliberate failure: revenue model rejected")\n');
     // The example that uses the orb beside the repository's own jobs destroys at the end of the job.
@@ -180,19 +184,19 @@ describe("shadow_test with the local driver, reporting to the bot", { timeout: S
     ]);
     expect(stepOutput(result, "run_dag")).toContain("the shadow test FAILED");
     expect(stepOutput(result, "check_result")).toMatch(/the shadow test failed: DAG warehouse_metrics failed: compute_daily_revenue failed/);
-    expect(stepOutput(result, "clean_up")).toContain("destroying orb-fail: keep_environment is false");
+    expect(stepOutput(result, "clean_up")).toContain(`destroying ${FAIL}: keep_environment is false`);
 
     const dagResult = bot.checkUpdates(dagCheck).find((body) => body.status === "completed");
     expect(dagResult).toMatchObject({ conclusion: "failure" });
     expect(JSON.stringify(dagResult.output)).toContain("deliberate failure: revenue model rejected");
-    expect(bot.store.getEnvironment("orb-fail")).toMatchObject({ state: "destroyed", failure: expect.stringMatching(/compute_daily_revenue failed/) });
-    await expectNothingLeft("orb-fail");
+    expect(bot.store.getEnvironment(FAIL)).toMatchObject({ state: "destroyed", failure: expect.stringMatching(/compute_daily_revenue failed/) });
+    await expectNothingLeft(FAIL);
   });
 });
 
 describe("bad input", () => {
   it("an unreachable callback URL fails the job naming the URL, and the environment is still torn down", { timeout: SHADOW_TIMEOUT }, async () => {
-    const { record } = bot.seedEnvironment("orb-unreachable");
+    const { record } = bot.seedEnvironment(UNREACHABLE);
     const project = projectCopy("orb-unreachable");
     const url = `http://127.0.0.1:${await closedPort()}`;
     const { job, parameters } = invocation("test_pull_requests_with_the_bot", record, "test");
@@ -209,16 +213,16 @@ describe("bad input", () => {
     ]);
     expect(stepOutput(result, "provision")).toMatch(/warning: could not deliver the phase callback .*\(--best-effort: carrying on\)/);
     expect(stepOutput(result, "report")).toContain(
-      `shadowops: could not deliver the dag_result callback for orb-unreachable to ${url}/shadowops/callbacks after 3 attempts: cannot reach ${url}/shadowops/callbacks: ECONNREFUSED`,
+      `shadowops: could not deliver the dag_result callback for ${UNREACHABLE} to ${url}/shadowops/callbacks after 3 attempts: cannot reach ${url}/shadowops/callbacks: ECONNREFUSED`,
     );
     expect(stepOutput(result, "report")).toMatch(/retrying in 1 s \(attempt 2 of 3\)/);
-    expect(stepOutput(result, "clean_up")).toContain("destroying orb-unreachable: the bot could not be told the result");
+    expect(stepOutput(result, "clean_up")).toContain(`destroying ${UNREACHABLE}: the bot could not be told the result`);
     // The job's callback_retries reach "destroyed" too, and its failure does not fail clean_up.
     expect(stepOutput(result, "clean_up")).toMatch(
-      /warning: could not deliver the destroyed callback for orb-unreachable to \S+ after 3 attempts: .*ECONNREFUSED.*\(--best-effort: carrying on\)/,
+      new RegExp(`warning: could not deliver the destroyed callback for ${UNREACHABLE} to \\S+ after 3 attempts: .*ECONNREFUSED.*\\(--best-effort: carrying on\\)`),
     );
     expect(result.output).not.toContain(SECRET);
-    await expectNothingLeft("orb-unreachable");
+    await expectNothingLeft(UNREACHABLE);
   });
 
   it("a missing OIDC token stops the aws job before anything is created, and the bot hears why", { timeout: 120_000 }, async () => {

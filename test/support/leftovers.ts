@@ -29,7 +29,8 @@ export function databaseExists(name: string): Promise<boolean> {
 /**
  * Drops the databases of these environment names: a run of the same tests killed before its
  * teardown leaves them on the server, and `up` refuses a name whose database is there
- * (DatabaseExistsError: it may be another home's). A test file owns its fixed names.
+ * (DatabaseExistsError: it may be another home's). The names carry this checkout's tag
+ * (checkout-environment-names.ts), so another checkout's run keeps its databases.
  */
 export async function dropLeftoverDatabases(environments: readonly string[]): Promise<void> {
   const server = new WarehouseClone(postgresSettingsFromEnv());
