@@ -31,7 +31,6 @@ export type ParseWaitParams = Pick<RunDagParams, "client" | "dagId" | "parseTime
 /** A few of the dag-processor's directory scans (AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=2). */
 const UNKNOWN_DAG_GRACE_MS = 8_000;
 
-
 /**
  * Run a DAG on any Airflow 3 and collect what a report needs. Shared by every driver: the
  * only difference between a local and an AWS shadow is where the client points.

@@ -118,7 +118,6 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-
 /** SIGTERM, then SIGKILL whatever is left after the grace period (the api-server needs ~7 s). */
 export async function stopProcessGroup(pgid: number, graceMs = 8_000): Promise<void> {
   signalGroup(pgid, "SIGTERM");
