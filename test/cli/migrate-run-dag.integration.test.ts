@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseNameFor } from "../../src/core/environment-name.js";
 import { environmentNameInThisCheckout } from "../support/checkout-environment-names.js";
-import { databaseExists, dropLeftoverDatabases, processesMentioning } from "../support/leftovers.js";
+import { dropLeftoverDatabases, expectNothingLeft } from "../support/leftovers.js";
 import { REPO_ROOT, runCli } from "../support/run-cli.js";
 
 const home = mkdtempSync(join(tmpdir(), "shadowops-steps-test-"));
@@ -116,8 +116,7 @@ describe("migrate, then run-dag, as separate commands", { timeout: 420_000 }, ()
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`dropping database ${databaseNameFor(NAME)}`);
     expect(JSON.parse(result.stdout)).toEqual({ name: NAME, state: "destroyed" });
-    expect(processesMentioning(join(home, "environments", NAME))).toEqual([]);
-    expect(await databaseExists(databaseNameFor(NAME))).toBe(false);
+    await expectNothingLeft(home, NAME);
   });
 });
 

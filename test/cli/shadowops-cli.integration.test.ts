@@ -13,7 +13,7 @@ import { WarehouseClone } from "../../src/drivers/local/warehouse-clone.js";
 import { postgresSettingsFromEnv } from "../../src/warehouse/postgres-settings.js";
 import { databaseNameFor } from "../../src/core/environment-name.js";
 import { environmentNameInThisCheckout } from "../support/checkout-environment-names.js";
-import { databaseExists, dropLeftoverDatabases, processesMentioning } from "../support/leftovers.js";
+import { databaseExists, dropLeftoverDatabases, expectNothingLeft } from "../support/leftovers.js";
 import { REPO_ROOT, runCli, startCli } from "../support/run-cli.js";
 
 const home = mkdtempSync(join(tmpdir(), "shadowops-cli-test-"));
@@ -24,11 +24,6 @@ function projectCopy(name: string): string {
   const dir = join(home, "projects", name);
   for (const part of ["dags", "r", "migrations"]) cpSync(join(REPO_ROOT, part), join(dir, part), { recursive: true });
   return dir;
-}
-
-async function expectNothingLeft(environment: string) {
-  expect(processesMentioning(join(home, "environments", environment))).toEqual([]);
-  expect(await databaseExists(databaseNameFor(environment))).toBe(false);
 }
 
 /** The environments these tests bring up. */
@@ -132,7 +127,7 @@ describe("shadowops test, cold then warm", { timeout: AIRFLOW_TEST_TIMEOUT }, ()
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/no_such_dag/);
     expect(result.stderr).toMatch(/warehouse_metrics/);
-    await expectNothingLeft(WARM);
+    await expectNothingLeft(home, WARM);
     expect((await runCli(["list", "--json"], env)).stdout.trim()).toBe("[]");
   });
 });
@@ -195,7 +190,7 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
     expect(result.stderr).toMatch(/Airflow did not start: airflow db migrate failed/);
     expect(result.stderr).toContain(`See its log: ${join(home, "logs", NOSTART)}`);
     expect(result.stderr).toContain("ImportError: no module named airflow");
-    await expectNothingLeft(NOSTART);
+    await expectNothingLeft(home, NOSTART);
   });
 
   it("gives up on an Airflow that never becomes healthy, names its log, and tears down", async () => {
@@ -217,7 +212,7 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(/Airflow did not start: .*did not become healthy within 5\.0 s/s);
     expect(result.stderr).toContain(`See its log: ${join(home, "logs", SILENT, "api-server.log")}`);
-    await expectNothingLeft(SILENT);
+    await expectNothingLeft(home, SILENT);
   });
 
   it("tears down on Ctrl-C while Airflow is starting and exits 130", async () => {
@@ -232,7 +227,7 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
 
     expect(result.code, result.stderr).toBe(130);
     expect(result.stderr).toMatch(/interrupted by SIGINT; the environment was torn down/);
-    await expectNothingLeft(INTERRUPTED);
+    await expectNothingLeft(home, INTERRUPTED);
   });
 
   it("tears down on SIGTERM while the DAG runs and exits 130", async () => {
@@ -248,6 +243,6 @@ describe("bad input and faults", { timeout: AIRFLOW_TEST_TIMEOUT }, () => {
     expect(result.code, result.stderr).toBe(130);
     expect(result.stderr).toMatch(/interrupted by SIGTERM; the environment was torn down/);
     expect(result.stderr).toContain(`environment ${TERMINATED} destroyed`);
-    await expectNothingLeft(TERMINATED);
+    await expectNothingLeft(home, TERMINATED);
   });
 });

@@ -13,10 +13,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineParameters } from "../../src/bot/runner/trigger-pipeline.js";
 import type { EnvironmentRecord, PipelineAction } from "../../src/bot/store/environment-record.js";
-import { databaseNameFor } from "../../src/core/environment-name.js";
 import { packOrb } from "../../scripts/orb-pack.js";
 import { environmentNameInThisCheckout } from "../support/checkout-environment-names.js";
-import { databaseExists, dropLeftoverDatabases, processesMentioning } from "../support/leftovers.js";
+import { dropLeftoverDatabases, expectNothingLeft, processesMentioning } from "../support/leftovers.js";
 import { REPO_ROOT, runCli } from "../support/run-cli.js";
 import { asMap } from "./orb-checks.js";
 import { writeFakeTools } from "./fake-tools.js";
@@ -94,11 +93,6 @@ async function run(job: string, parameters: Params, { cwd, env = {} }: { cwd: st
 const statuses = (result: JobRun) => result.steps.map((step) => `${step.from ?? step.name}:${step.status}`);
 const stepOutput = (result: JobRun, from: string) => result.steps.filter((step) => step.from === from).map((step) => step.output).join("");
 
-async function expectNothingLeft(environment: string) {
-  expect(processesMentioning(join(shadowopsHome, "environments", environment))).toEqual([]);
-  expect(await databaseExists(databaseNameFor(environment))).toBe(false);
-}
-
 
 // A local shadow test takes 1.5–2 minutes on two cores; Airflow's start is most of it.
 const SHADOW_TIMEOUT = 420_000;
@@ -165,7 +159,7 @@ describe("shadow_test with the local driver, reporting to the bot", { timeout: S
     expect(destroyed.ok, destroyed.output).toBe(true);
     expect(stepOutput(destroyed, "destroy")).toMatch(/sent destroyed event .* HTTP 200, applied/);
     expect(bot.store.getEnvironment(PASS)?.state).toBe("destroyed");
-    await expectNothingLeft(PASS);
+    await expectNothingLeft(shadowopsHome, PASS);
   });
 
   it("fails: a broken R script fails the DAG check, the job, and the environment is torn down", async () => {
@@ -190,7 +184,7 @@ describe("shadow_test with the local driver, reporting to the bot", { timeout: S
     expect(dagResult).toMatchObject({ conclusion: "failure" });
     expect(JSON.stringify(dagResult.output)).toContain("deliberate failure: revenue model rejected");
     expect(bot.store.getEnvironment(FAIL)).toMatchObject({ state: "destroyed", failure: expect.stringMatching(/compute_daily_revenue failed/) });
-    await expectNothingLeft(FAIL);
+    await expectNothingLeft(shadowopsHome, FAIL);
   });
 });
 
@@ -222,7 +216,7 @@ describe("bad input", () => {
       new RegExp(`warning: could not deliver the destroyed callback for ${UNREACHABLE} to \\S+ after 3 attempts: .*ECONNREFUSED.*\\(--best-effort: carrying on\\)`),
     );
     expect(result.output).not.toContain(SECRET);
-    await expectNothingLeft(UNREACHABLE);
+    await expectNothingLeft(shadowopsHome, UNREACHABLE);
   });
 
   it("a missing OIDC token stops the aws job before anything is created, and the bot hears why", { timeout: 120_000 }, async () => {

@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect } from "vitest";
 import { databaseNameFor } from "../../src/core/environment-name.js";
 import { WarehouseClone } from "../../src/drivers/local/warehouse-clone.js";
 import { postgresSettingsFromEnv } from "../../src/warehouse/postgres-settings.js";
@@ -24,6 +26,12 @@ export function processesMentioning(marker: string): number[] {
 /** Whether the local PostgreSQL has this database, asked the way the local driver asks. */
 export function databaseExists(name: string): Promise<boolean> {
   return new WarehouseClone(postgresSettingsFromEnv()).exists(name);
+}
+
+/** A local environment under `home` left nothing: no process mentions its folder, and its database is gone. */
+export async function expectNothingLeft(home: string, environment: string): Promise<void> {
+  expect(processesMentioning(join(home, "environments", environment))).toEqual([]);
+  expect(await databaseExists(databaseNameFor(environment))).toBe(false);
 }
 
 /**
