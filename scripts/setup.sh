@@ -70,7 +70,10 @@ start_postgres() {
   fi
   if ! psql -d postgres -tAc "SELECT 1" >/dev/null 2>&1; then
     log "PostgreSQL: creating role $PGUSER"
-    as_root runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 \
+    # As the postgres superuser over the local socket (peer authentication): without the
+    # exported PGHOST, PGUSER and PGPASSWORD, which would make psql log in over TCP as the role
+    # that does not exist yet.
+    as_root runuser -u postgres -- env -u PGHOST -u PGUSER -u PGPASSWORD -u PGDATABASE psql -q -v ON_ERROR_STOP=1 \
       -c "CREATE ROLE \"$PGUSER\" LOGIN SUPERUSER PASSWORD '$PGPASSWORD'"
   fi
 }
