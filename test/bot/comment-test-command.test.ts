@@ -60,7 +60,16 @@ describe("/shadow test on a pull request", () => {
     const dagCheck = checks.find((check) => check.name === "ShadowOps / dag sales_daily");
     expect(dagCheck).toMatchObject({ head_sha: HEAD_SHA, status: "queued" });
 
-    expect(deployments[0]).toMatchObject({ ref: HEAD_SHA, environment: ENVIRONMENT, transient_environment: true, production_environment: false, required_contexts: [] });
+    // One GitHub environment for every PR's shadow; which shadow it is rides in the payload.
+    expect(deployments[0]).toMatchObject({
+      ref: HEAD_SHA,
+      environment: "shadowops",
+      payload: { shadowops_environment: ENVIRONMENT },
+      transient_environment: true,
+      production_environment: false,
+      required_contexts: [],
+    });
+    expect(deployments[0].description).toContain(ENVIRONMENT);
 
     expect(comments).toHaveLength(1);
     expect(comments[0]).toContain(STICKY_MARKER);
@@ -105,6 +114,25 @@ describe("/shadow test on a pull request", () => {
       checkout: { branch: "pull/2/head" },
       parameters: expect.objectContaining({ shadowops_action: "test", shadowops_dag: "", shadowops_snapshot: "latest", shadowops_ttl: "4h" }),
     });
+  });
+
+  it("deploys to the GitHub environment the config names", async () => {
+    const bot = await createTestBot();
+    const deployments: any[] = [];
+    installationToken();
+    eyes();
+    configFile("deployment_environment: data shadows\n");
+    permission("Codertocat", "write");
+    pullRequest();
+    createChecks([], 1);
+    createDeployment(deployments);
+    triggerOAuthPipeline([]);
+    firstStickyComment([]);
+
+    await bot.receive("issue_comment", prComment("/shadow test"));
+
+    expect(deployments).toHaveLength(1);
+    expect(deployments[0]).toMatchObject({ environment: "data shadows", payload: { shadowops_environment: ENVIRONMENT } });
   });
 
   it("finds the sticky comment it no longer remembers on a PR it has a record of, instead of adding a second", async () => {

@@ -19,6 +19,7 @@ describe(".github/shadowops.yml", () => {
         auto_test: false,
         auto_test_paths: [],
         auto_retest: false,
+        deployment_environment: "shadowops",
         max_live_environments: 3,
       },
     });
@@ -36,6 +37,8 @@ describe(".github/shadowops.yml", () => {
     [{ auto_retest: "yes" }, [{ path: "auto_retest", reason: expect.any(String) }]],
     [{ ttls: { max: "2h" } }, [{ path: "ttls", reason: "unknown setting" }]],
     [{ circleci: { slug: "gh/a/b" } }, [{ path: "circleci.slug", reason: "unknown setting" }]],
+    [{ deployment_environment: "pr/2" }, [{ path: "deployment_environment", reason: expect.stringContaining("not an environment name") }]],
+    [{ deployment_environment: "" }, [{ path: "deployment_environment", reason: expect.stringContaining("not an environment name") }]],
     [{ allowed_teams: ["a team"] }, [{ path: "allowed_teams.0", reason: expect.stringContaining("not a team") }]],
     ["just a string", [{ path: "(file)", reason: expect.any(String) }]],
   ])("reports %j with the exact path and reason", (raw, problems) => {

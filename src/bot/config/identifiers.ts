@@ -9,3 +9,9 @@ export const SNAPSHOT_PATTERN = /^(?:latest|none|[A-Za-z0-9][A-Za-z0-9:._-]{0,25
 
 /** A team as "team-slug" (in the repository owner's organization) or "org/team-slug". */
 export const TEAM_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/)?[A-Za-z0-9_.-]{1,100}$/;
+
+/**
+ * A GitHub deployment environment name as the bot writes it: letters, digits, spaces, `_`, `.` and
+ * `-`, starting with a letter or digit (GitHub's own limit is 255 characters).
+ */
+export const DEPLOYMENT_ENVIRONMENT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,254}$/;

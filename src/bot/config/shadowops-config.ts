@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "../../core/parse-duration.js";
-import { DAG_ID_PATTERN, SNAPSHOT_PATTERN, TEAM_PATTERN } from "./identifiers.js";
+import { DAG_ID_PATTERN, DEPLOYMENT_ENVIRONMENT_PATTERN, SNAPSHOT_PATTERN, TEAM_PATTERN } from "./identifiers.js";
 
 /** Where the bot reads a repository's settings: `.github/shadowops.yml` on the default branch. */
 export const CONFIG_FILE = "shadowops.yml";
@@ -108,6 +108,19 @@ export const shadowOpsConfigSchema = z
       .default(false)
       .describe(
         "Re-test automatically when a PR with a live shadow gets a push. Off: the DAG check of the new commit asks for a re-test. Never automatic for fork PRs.",
+      ),
+    /**
+     * The GitHub environment every shadow's deployment goes to. One name for all pull requests:
+     * GitHub lists each environment name a deployment ever used under Settings → Environments and
+     * keeps it after its deployments end, and deleting one needs administration access, which the
+     * app does not ask for.
+     */
+    deployment_environment: z
+      .string()
+      .regex(DEPLOYMENT_ENVIRONMENT_PATTERN, { message: "not an environment name: letters, digits, spaces, _, . and - only, starting with a letter or digit" })
+      .default("shadowops")
+      .describe(
+        "The GitHub environment every shadow's deployment goes to (one for all pull requests, so Settings → Environments gains one entry, not one per PR).",
       ),
     /** Most shadows live at once in this repository. */
     max_live_environments: z

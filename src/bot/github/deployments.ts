@@ -5,8 +5,10 @@ export interface CreateDeploymentParams extends RepoRef {
   octokit: GitHubClient;
   /** The commit deployed. */
   sha: string;
-  /** The environment id: one GitHub environment per shadow. */
+  /** The GitHub environment (`deployment_environment`): one for all of a repository's shadows. */
   environment: string;
+  /** Which shadow this is, kept in the deployment's payload. */
+  shadowEnvironmentId: string;
   description: string;
 }
 
@@ -15,7 +17,7 @@ export interface CreateDeploymentParams extends RepoRef {
  * button. No status checks gate it (the shadow is what tests the commit). Null when GitHub
  * answered 202 (it did not create one).
  */
-export async function createDeployment({ octokit, owner, repo, sha, environment, description }: CreateDeploymentParams): Promise<number | null> {
+export async function createDeployment({ octokit, owner, repo, sha, environment, shadowEnvironmentId, description }: CreateDeploymentParams): Promise<number | null> {
   const response = await octokit.rest.repos.createDeployment({
     owner,
     repo,
@@ -26,7 +28,7 @@ export async function createDeployment({ octokit, owner, repo, sha, environment,
     required_contexts: [],
     transient_environment: true,
     production_environment: false,
-    payload: { shadowops_environment: environment },
+    payload: { shadowops_environment: shadowEnvironmentId },
   });
   return "id" in response.data ? response.data.id : null;
 }

@@ -9,14 +9,28 @@ function description(record: EnvironmentRecord, state: DeploymentState, now: num
   return renderLine("deployment-description", { ...view, state, phase: view.phase ?? view.state }, LIMITS.deploymentDescription);
 }
 
-/** A new deployment for the record's commit; returns its id (null when GitHub made none). */
-export async function startDeployment({ octokit, record, now }: { octokit: GitHubClient; record: EnvironmentRecord; now: number }): Promise<number | null> {
+/**
+ * A new deployment for the record's commit to the repository's one GitHub environment
+ * (`deployment_environment`); returns its id (null when GitHub made none).
+ */
+export async function startDeployment({
+  octokit,
+  record,
+  githubEnvironment,
+  now,
+}: {
+  octokit: GitHubClient;
+  record: EnvironmentRecord;
+  githubEnvironment: string;
+  now: number;
+}): Promise<number | null> {
   return createDeployment({
     octokit,
     owner: record.owner,
     repo: record.repo,
     sha: record.headSha,
-    environment: record.id,
+    environment: githubEnvironment,
+    shadowEnvironmentId: record.id,
     description: description(record, "queued", now),
   });
 }

@@ -137,7 +137,7 @@ function newRecord(params: StartTestParams, id: string, existing: EnvironmentRec
 }
 
 /** `known`: the store had a record for this PR before (so a sticky comment may exist). */
-async function run({ services, octokit }: StartTestParams, initial: EnvironmentRecord, known: boolean): Promise<StartTestOutcome> {
+async function run({ services, octokit, config }: StartTestParams, initial: EnvironmentRecord, known: boolean): Promise<StartTestOutcome> {
   const { store, log } = services;
   const now = services.now();
   // Saved before any request: the slot counts against the repository's maximum from now on.
@@ -148,7 +148,7 @@ async function run({ services, octokit }: StartTestParams, initial: EnvironmentR
       ? Promise.resolve()
       : writeDagCheck({ octokit, store, record, dagId: record.dag, update: { kind: "queued" }, now, forceCreate: true }),
     triggerPipeline({ circleci: services.circleci, store, record, action: "test", ttlMs: record.ttlMs }),
-    startDeployment({ octokit, record, now }),
+    startDeployment({ octokit, record, githubEnvironment: config.deployment_environment, now }),
   ]);
   for (const [what, result] of [["create the environment check", check], ["create the deployment", deployment]] as const) {
     if (result.status === "rejected") log.error({ err: result.reason }, `could not ${what} for ${record.id}`);
