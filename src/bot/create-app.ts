@@ -12,6 +12,7 @@ import type { BotServices } from "./runner/bot-services.js";
 import { handleCheckRun } from "./runner/handle-check-run.js";
 import { handleCheckSuite } from "./runner/handle-check-suite.js";
 import { handleComment } from "./runner/handle-comment.js";
+import { handleLostAccess } from "./runner/handle-lost-access.js";
 import { handlePullRequest } from "./runner/handle-pull-request.js";
 import { destroyExpiredEnvironments, EXPIRY_SWEEP } from "./runner/destroy-expired-environments.js";
 import { recoverStuckRequests, STUCK_SWEEP_EVERY_MS } from "./runner/recover-stuck-requests.js";
@@ -20,7 +21,7 @@ import { createConcurrencyLimit } from "./runner/concurrency-limit.js";
 import { createKeyedLock } from "./runner/keyed-lock.js";
 import type { BotSettings } from "./settings.js";
 import { openBotStore, type BotStore } from "./store/bot-store.js";
-import { checkRunEvent, checkSuiteEvent, commentEvent, PULL_REQUEST_ACTIONS, pullRequestEvent } from "./webhook-events.js";
+import { checkRunEvent, checkSuiteEvent, commentEvent, lostAccessEvent, PULL_REQUEST_ACTIONS, pullRequestEvent } from "./webhook-events.js";
 
 export interface CreateAppParams {
   settings: BotSettings;
@@ -119,6 +120,10 @@ export function createShadowOpsApp({
     app.on("check_suite.rerequested", async (context) => {
       const event = checkSuiteEvent(context);
       await limit(() => handleCheckSuite({ services, octokit: context.octokit, event, readConfig: readConfig(context) }));
+    });
+    app.on(["installation.deleted", "installation.suspend", "installation_repositories.removed"], async (context) => {
+      const event = lostAccessEvent(context);
+      await limit(() => handleLostAccess(services, event));
     });
     app.on("push", async (context) => {
       const { ref, repository } = context.payload;

@@ -3,6 +3,7 @@ import { pullRequestInfo } from "./github/pull-request.js";
 import type { CheckRunEvent } from "./runner/handle-check-run.js";
 import type { CheckSuiteEvent } from "./runner/handle-check-suite.js";
 import type { CommentEvent } from "./runner/handle-comment.js";
+import type { LostAccessEvent } from "./runner/handle-lost-access.js";
 import type { PullRequestEvent } from "./runner/handle-pull-request.js";
 
 /** The runner's view of a webhook: the fields it reads, taken from Probot's context. */
@@ -85,4 +86,14 @@ export function checkSuiteEvent(context: Context<"check_suite.rerequested">): Ch
     checkSuiteId: payload.check_suite.id,
     headSha: payload.check_suite.head_sha,
   };
+}
+
+/** The app uninstalled or suspended (every repository), or repositories taken out of its installation. */
+export function lostAccessEvent(context: Context<"installation.deleted" | "installation.suspend" | "installation_repositories.removed">): LostAccessEvent {
+  const { payload } = context;
+  const common = { deliveryId: context.id, installationId: payload.installation.id, sender: payload.sender.login };
+  if (payload.action === "removed") {
+    return { ...common, cause: "repository removed from the app's installation", repositories: payload.repositories_removed.map((repository) => repository.full_name) };
+  }
+  return { ...common, cause: payload.action === "deleted" ? "app uninstalled" : "app suspended", repositories: null };
 }

@@ -60,6 +60,17 @@ describe("CircleCI's workflow-completed webhook", () => {
     expect(await workflowCompleted("failed")).toMatchObject({ status: 200, body: { status: "duplicate" } });
   });
 
+  it("after the app lost access to the repository, ends only the bot's record (no GitHub mock: a request would fail the test)", async () => {
+    seedEnvironment(bot.store, {
+      state: "provisioning",
+      environmentCheck: { id: 100, status: "in_progress", headSha: HEAD_SHA },
+      deploymentState: "in_progress",
+      accessLostAt: bot.clock.now,
+    });
+    expect(await workflowCompleted("failed")).toMatchObject({ status: 200, body: { status: "applied" } });
+    expect(bot.store.getEnvironment(ENVIRONMENT)).toMatchObject({ state: "failed", failure: expect.stringContaining("ended failed") });
+  });
+
   it("ignores a pipeline whose results all arrived, and pipelines it did not start", async () => {
     seedEnvironment(bot.store, { state: "passed" });
     expect((await workflowCompleted("success", { id: "wh-2" })).body).toEqual({ status: "ignored", reason: "nothing-open" });

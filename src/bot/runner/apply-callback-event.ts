@@ -1,9 +1,9 @@
 import { canTransition, type EnvironmentState } from "../../core/lifecycle.js";
 import type { CallbackEvent } from "../callbacks/callback-event.js";
 import type { EnvironmentRecord } from "../store/environment-record.js";
-import { bestEffort, type BotServices } from "./bot-services.js";
+import { bestEffort, githubFor, type BotServices } from "./bot-services.js";
 import { endOpenDagChecks, writeDagCheck } from "./dag-check.js";
-import { markDestroyed } from "./destroy-environment.js";
+import { destroyedChanges, markDestroyed } from "./destroy-environment.js";
 import { writeDeploymentStatus } from "./deployment.js";
 import { writeEnvironmentCheck } from "./environment-check.js";
 import { writeStickyComment } from "./sticky-comment.js";
@@ -29,23 +29,60 @@ export async function applyCallbackEvent(services: BotServices, event: CallbackE
       return { status: "ignored", reason: "stale-commit" };
     }
     if (record.state === "destroyed") return { status: "ignored", reason: "already-destroyed" };
-    const octokit = await services.octokitFor(record.installationId);
-    await apply(services, octokit, record, event);
+    const octokit = await githubFor(services, record);
+    if (octokit === null) {
+      // The app lost access to the repository: only the bot's own record follows.
+      services.store.putEnvironment({ ...record, ...recordChanges(record, event, services.now()) });
+    } else {
+      await apply(services, octokit, record, event);
+    }
     return { status: "applied", environment: record.id };
   });
+}
+
+/** What a callback changes in the bot's record of the environment, before GitHub is told. */
+export function recordChanges(before: EnvironmentRecord, event: CallbackEvent, now: number): Partial<EnvironmentRecord> {
+  switch (event.type) {
+    case "phase":
+      return {
+        state: advance(before.state, event.phase),
+        phase: event.message ? `${event.phase}: ${event.message}` : event.phase,
+        liveSince: before.liveSince ?? now,
+      };
+    case "ready":
+      return { airflowUrl: event.airflow_url, costPerHourUsd: event.cost_per_hour_usd ?? before.costPerHourUsd, liveSince: before.liveSince ?? now };
+    case "migrations":
+      return { migrations: event.migrations };
+    case "dag_result": {
+      const { report } = event;
+      return {
+        state: before.state === "destroying" ? before.state : report.outcome === "passed" ? "passed" : "failed",
+        phase: null,
+        failure: report.failure ?? null,
+        migrations: report.migrations,
+        lastDagId: report.dagRun?.dagId ?? before.dag,
+        airflowUrl: before.airflowUrl ?? report.airflowUrl ?? null,
+      };
+    }
+    case "failed":
+      return {
+        state: before.state === "destroying" ? before.state : canTransition(before.state, "failed") ? "failed" : before.state,
+        failure: event.reason,
+        phase: event.phase ?? before.phase,
+      };
+    case "destroyed":
+      return destroyedChanges(now);
+  }
 }
 
 async function apply(services: BotServices, octokit: GitHubClient, before: EnvironmentRecord, event: CallbackEvent): Promise<void> {
   const { store, log } = services;
   const now = services.now();
   const save = (changes: Partial<EnvironmentRecord>) => store.putEnvironment({ ...store.getEnvironment(before.id)!, ...changes });
+  const changes = recordChanges(before, event, now);
   switch (event.type) {
     case "phase": {
-      let record = save({
-        state: advance(before.state, event.phase),
-        phase: event.message ? `${event.phase}: ${event.message}` : event.phase,
-        liveSince: before.liveSince ?? now,
-      });
+      let record = save(changes);
       const envCheckOpen = record.environmentCheck !== null && record.environmentCheck.status !== "completed";
       const dagPhase = event.phase === "migrating" || event.phase === "running";
       const [environmentCheck, deploymentState] = await Promise.all([
@@ -69,7 +106,7 @@ async function apply(services: BotServices, octokit: GitHubClient, before: Envir
       return;
     }
     case "ready": {
-      let record = save({ airflowUrl: event.airflow_url, costPerHourUsd: event.cost_per_hour_usd ?? before.costPerHourUsd, liveSince: before.liveSince ?? now });
+      let record = save(changes);
       const [environmentCheck, deploymentState] = await Promise.all([
         writeEnvironmentCheck({ octokit, record, kind: "ready", now }),
         writeDeploymentStatus({ octokit, record, state: "success", now }),
@@ -79,22 +116,14 @@ async function apply(services: BotServices, octokit: GitHubClient, before: Envir
       return;
     }
     case "migrations": {
-      const record = save({ migrations: event.migrations });
+      const record = save(changes);
       await writeDagCheck({ octokit, store, record, dagId: record.dag, update: { kind: "migrating", migrations: event.migrations }, now });
       return;
     }
     case "dag_result": {
       const { report } = event;
-      const dagId = report.dagRun?.dagId ?? before.dag;
-      const outcome: EnvironmentState = report.outcome === "passed" ? "passed" : "failed";
-      let record = save({
-        state: before.state === "destroying" ? before.state : outcome,
-        phase: null,
-        failure: report.failure ?? null,
-        migrations: report.migrations,
-        lastDagId: dagId,
-        airflowUrl: before.airflowUrl ?? report.airflowUrl ?? null,
-      });
+      let record = save(changes);
+      const dagId = record.lastDagId;
       const envCheckOpen = record.environmentCheck !== null && record.environmentCheck.status !== "completed";
       // A run that ends before `ready` arrived: the environment came up, or it could not have run.
       const environmentCheck = envCheckOpen
@@ -108,11 +137,7 @@ async function apply(services: BotServices, octokit: GitHubClient, before: Envir
       return;
     }
     case "failed": {
-      let record = save({
-        state: before.state === "destroying" ? before.state : canTransition(before.state, "failed") ? "failed" : before.state,
-        failure: event.reason,
-        phase: event.phase ?? before.phase,
-      });
+      let record = save(changes);
       await markFailed(services, octokit, record);
       record = store.getEnvironment(before.id)!;
       await refreshComment(services, octokit, record);

@@ -1,5 +1,5 @@
 import type { CircleCiWebhook } from "../callbacks/callback-event.js";
-import { bestEffort, type BotServices } from "./bot-services.js";
+import { bestEffort, githubFor, type BotServices } from "./bot-services.js";
 import { markFailed } from "./apply-callback-event.js";
 import { writeStickyComment } from "./sticky-comment.js";
 import { failureReason } from "../render/failure-reason.js";
@@ -30,8 +30,9 @@ export async function applyCircleCiWorkflow(services: BotServices, webhook: Circ
       if (record.headSha !== pipeline.headSha) return { status: "ignored", reason: "superseded" };
       if (!open) return { status: "ignored", reason: "nothing-open" };
       const failure = failureReason({ kind: "workflow-ended", ...ended, succeeded: workflow.status === "success" });
-      const octokit = await services.octokitFor(record.installationId);
+      const octokit = await githubFor(services, record);
       const failed = services.store.putEnvironment({ ...record, state: record.state === "destroying" ? record.state : "failed", failure });
+      if (octokit === null) return { status: "applied", environment: record.id };
       await markFailed(services, octokit, failed);
       const latest = services.store.getEnvironment(record.id)!;
       await bestEffort(services.log, "write the sticky comment", () => writeStickyComment({ octokit, record: latest, now: services.now() }));
@@ -40,8 +41,9 @@ export async function applyCircleCiWorkflow(services: BotServices, webhook: Circ
 
     if (workflow.status === "success") return { status: "ignored", reason: "nothing-open" };
     // A destroy or extend that failed: say so; the reaper still destroys the shadow at its expiry.
-    const octokit = await services.octokitFor(record.installationId);
+    const octokit = await githubFor(services, record);
     const updated = services.store.putEnvironment({ ...record, failure: failureReason({ kind: "pipeline-failed", action: pipeline.action, ...ended }) });
+    if (octokit === null) return { status: "applied", environment: record.id };
     await bestEffort(services.log, "write the sticky comment", () => writeStickyComment({ octokit, record: updated, now: services.now() }));
     return { status: "applied", environment: record.id };
   });

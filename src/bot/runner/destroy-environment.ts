@@ -21,7 +21,8 @@ const DESTROY_TTL_MS = 3_600_000;
 
 export interface DestroyEnvironmentParams {
   services: BotServices;
-  octokit: GitHubClient;
+  /** Null when the app has lost access to the repository: the destroy runs, GitHub hears nothing. */
+  octokit: GitHubClient | null;
   environmentId: string;
   /** Why, for the log: "merged", "closed", "label removed", "/shadow destroy by x". */
   reason: string;
@@ -62,6 +63,7 @@ export async function destroyEnvironment({ services, octokit, environmentId, rea
       const pipeline = await triggerPipeline({ circleci: services.circleci, store, record: existing, action: "destroy", ttlMs: DESTROY_TTL_MS });
       const record = store.putEnvironment({ ...existing, state: "destroying", phase: "destroying", pipeline, failure: null });
       log.info({ environment: environmentId, reason, pipeline: pipeline.id }, "destroy started");
+      if (octokit === null) return "started";
       const commentId = await bestEffort(log, "write the sticky comment", () => writeStickyComment({ octokit, record, now: services.now() }));
       store.putEnvironment({ ...record, commentId: commentId ?? record.commentId });
       return "started";
@@ -70,6 +72,7 @@ export async function destroyEnvironment({ services, octokit, environmentId, rea
       const failure = failureReason({ kind: "destroy-not-started", reason: explanation, retryMinutes: EXPIRED_DESTROY_RETRY_MS / 60_000 });
       const record = store.putEnvironment({ ...existing, failure });
       log.warn({ environment: environmentId, err: error }, "destroy pipeline refused");
+      if (octokit === null) return "failed";
       await bestEffort(log, "write the sticky comment", () => writeStickyComment({ octokit, record, now: services.now() }));
       if (replyTo) await sendReply(replyTo, { kind: "trigger-failed", action: "destroy", reason: explanation });
       return "failed";
@@ -77,14 +80,29 @@ export async function destroyEnvironment({ services, octokit, environmentId, rea
   });
 }
 
+/** What the bot records when an environment is gone. */
+export function destroyedChanges(now: number): Pick<EnvironmentRecord, "state" | "phase" | "endedAt"> {
+  return { state: "destroyed", phase: null, endedAt: now };
+}
+
 /**
  * The environment is gone: state destroyed, the deployment inactive, checks still open
- * cancelled, the comment updated. Callers hold the environment's lock.
+ * cancelled, the comment updated (GitHub only while the app has access: `octokit` not null).
+ * Callers hold the environment's lock.
  */
-export async function markDestroyed({ services, octokit, record: before }: { services: BotServices; octokit: GitHubClient; record: EnvironmentRecord }): Promise<EnvironmentRecord> {
+export async function markDestroyed({
+  services,
+  octokit,
+  record: before,
+}: {
+  services: BotServices;
+  octokit: GitHubClient | null;
+  record: EnvironmentRecord;
+}): Promise<EnvironmentRecord> {
   const { store, log } = services;
   const now = services.now();
-  let record = store.putEnvironment({ ...before, state: "destroyed", phase: null, endedAt: now });
+  let record = store.putEnvironment({ ...before, ...destroyedChanges(now) });
+  if (octokit === null) return record;
   const envCheckOpen = record.environmentCheck !== null && record.environmentCheck.status !== "completed";
   const [environmentCheck, deploymentState, , commentId] = await Promise.all([
     envCheckOpen ? bestEffort(log, "cancel the environment check", () => writeEnvironmentCheck({ octokit, record, kind: "destroyed", now })) : undefined,

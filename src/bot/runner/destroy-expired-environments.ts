@@ -1,5 +1,5 @@
 import { formatDuration } from "../../core/format-duration.js";
-import { bestEffort, type BotServices } from "./bot-services.js";
+import { bestEffort, githubFor, type BotServices } from "./bot-services.js";
 import { destroyEnvironment, EXPIRED_DESTROY_RETRY_MS } from "./destroy-environment.js";
 
 /** When the running bot first looks for expired environments, and how often after that. */
@@ -18,9 +18,10 @@ export async function destroyExpiredEnvironments(services: BotServices): Promise
   for (const id of services.store.expiredEnvironments(now, now - EXPIRED_DESTROY_RETRY_MS)) {
     const record = services.store.getEnvironment(id);
     if (!record) continue;
-    const octokit = await bestEffort(services.log, "authenticate as the installation", () => services.octokitFor(record.installationId));
-    // Without GitHub the comment could not follow; the next sweep tries again.
-    if (!octokit) continue;
+    // Null once the app has lost access: the shadow still goes, GitHub hears nothing.
+    const octokit = await bestEffort(services.log, "authenticate as the installation", () => githubFor(services, record));
+    // A failed authentication: the comment could not follow; the next sweep tries again.
+    if (octokit === undefined) continue;
     const outcome = await destroyEnvironment({
       services,
       octokit,

@@ -1,6 +1,6 @@
 import { failureReason } from "../render/failure-reason.js";
 import { markFailed } from "./apply-callback-event.js";
-import { bestEffort, type BotServices } from "./bot-services.js";
+import { bestEffort, githubFor, type BotServices } from "./bot-services.js";
 import { writeEnvironmentCheck } from "./environment-check.js";
 import { writeStickyComment } from "./sticky-comment.js";
 
@@ -33,7 +33,7 @@ export async function recoverStuckRequests(services: BotServices, olderThanMs = 
       const failure = failureReason({ kind: "request-interrupted", minutes: Math.round(olderThanMs / 60_000) });
       let failed = services.store.putEnvironment({ ...record, state: "failed", failure });
       services.log.warn({ environment: id, commit: record.headSha }, "test stuck in requested without a pipeline: marked failed");
-      const octokit = await bestEffort(services.log, "authenticate as the installation", () => services.octokitFor(record.installationId));
+      const octokit = await bestEffort(services.log, "authenticate as the installation", () => githubFor(services, record));
       if (!octokit) return true;
       if (failed.environmentCheck === null) {
         const check = await bestEffort(services.log, "fail the environment check", () =>

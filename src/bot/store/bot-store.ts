@@ -95,6 +95,11 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
        VALUES (@environmentId, @headSha, @dagId, @checkRunId, @status)
        ON CONFLICT (environment_id, head_sha, dag_id) DO UPDATE SET check_run_id = excluded.check_run_id, status = excluded.status`,
     ),
+    // A scan, but only for installation events (an app uninstalled or a repository taken out).
+    notDestroyedOfInstallation: db.prepare<[number], { id: string; repository: string }>(
+      `SELECT id, repository FROM environments
+       WHERE state != 'destroyed' AND json_extract(data, '$.installationId') = ? ORDER BY id`,
+    ),
     stuckRequests: db.prepare<[number], { id: string }>(
       "SELECT id FROM environments WHERE state = 'requested' AND pipeline_id IS NULL AND updated_at < ? ORDER BY updated_at",
     ),
@@ -164,6 +169,13 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
     /** When the latest push to a fork PR that the bot was told of happened (epoch ms), or null. */
     lastForkPush(repository: string, pullNumber: number): number | null {
       return statements.lastForkPush.get(repository.toLowerCase(), pullNumber)?.pushed_at ?? null;
+    },
+    /**
+     * Environments of an installation not yet destroyed, with their repository (`owner/repo`,
+     * lower case): the ones to destroy when the app loses access to them.
+     */
+    notDestroyedEnvironmentsOfInstallation(installationId: number): { id: string; repository: string }[] {
+      return statements.notDestroyedOfInstallation.all(installationId);
     },
     /** Environments recorded as requested, with no pipeline, last written before `updatedBefore`. */
     stuckRequests(updatedBefore: number): string[] {

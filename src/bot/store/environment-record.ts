@@ -47,6 +47,12 @@ export interface EnvironmentRecord {
   lastDagId: string | null;
   /** When the environment was destroyed, for the final cost. */
   endedAt: number | null;
+  /**
+   * When the app lost access to the repository (uninstalled, suspended, or the repository taken
+   * out of the installation): the shadow is destroyed and nothing more is written to GitHub for
+   * it. Absent while the app has access.
+   */
+  accessLostAt?: number;
 }
 
 export type DeploymentState = "queued" | "in_progress" | "success" | "failure" | "error" | "inactive";

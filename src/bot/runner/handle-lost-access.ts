@@ -1,0 +1,46 @@
+import type { BotServices } from "./bot-services.js";
+import { destroyEnvironment } from "./destroy-environment.js";
+import { oncePerDelivery } from "./once-per-delivery.js";
+import type { WebhookOutcome } from "./webhook-handler.js";
+
+/** installation.deleted or .suspend, or installation_repositories.removed. */
+export interface LostAccessEvent {
+  deliveryId: string;
+  installationId: number;
+  /** For the log and the destroy's reason. */
+  cause: "app uninstalled" | "app suspended" | "repository removed from the app's installation";
+  /** The repositories (`owner/repo`) the app no longer reaches; null: all of the installation's. */
+  repositories: string[] | null;
+  sender: string;
+}
+
+/**
+ * The app can no longer act on some repositories. Their shadows would go on costing money until
+ * their time to live ran out (up to `ttl.max`), on pull requests the bot can no longer write to,
+ * so each is destroyed now: the destroy pipeline needs CircleCI, not GitHub. Each record is
+ * marked first, so the destroy's callbacks and the sweeps keep the bot's record and write
+ * nothing to GitHub, which would refuse. A destroy CircleCI refuses is tried again by the expiry
+ * sweep. GitHub sends these events to every app; app.yml need not subscribe.
+ */
+export async function handleLostAccess(services: BotServices, event: LostAccessEvent): Promise<WebhookOutcome> {
+  const wanted = event.repositories?.map((repository) => repository.toLowerCase()) ?? null;
+  const ids = services.store
+    .notDestroyedEnvironmentsOfInstallation(event.installationId)
+    .filter((environment) => wanted === null || wanted.includes(environment.repository))
+    .map((environment) => environment.id);
+  if (ids.length === 0) return "ignored";
+  const handled = await oncePerDelivery(services.store, `github:${event.deliveryId}`, async () => {
+    for (const id of ids) await destroyWithoutGitHub(services, event, id);
+  });
+  return handled ? "handled" : "duplicate";
+}
+
+async function destroyWithoutGitHub(services: BotServices, event: LostAccessEvent, environmentId: string): Promise<void> {
+  await services.locks.run(environmentId, async () => {
+    const record = services.store.getEnvironment(environmentId);
+    if (record && record.accessLostAt === undefined) services.store.putEnvironment({ ...record, accessLostAt: services.now() });
+  });
+  const outcome = await destroyEnvironment({ services, octokit: null, environmentId, reason: `${event.cause} by ${event.sender}`, replyTo: null });
+  const log = outcome === "failed" ? services.log.error.bind(services.log) : services.log.info.bind(services.log);
+  log({ environment: environmentId, cause: event.cause, outcome }, `${event.cause}: destroy ${outcome}`);
+}
