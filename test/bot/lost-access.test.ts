@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { destroyExpiredEnvironments } from "../../src/bot/runner/destroy-expired-environments.js";
 import { environmentNameForPullRequest } from "../../src/core/environment-name.js";
-import { createTestBot, ENVIRONMENT, HEAD_SHA, START, useNockGuards, type TestBot } from "./support/bot-harness.js";
+import { createTestBot, ENVIRONMENT, HEAD_SHA, START, useNockGuards } from "./support/bot-harness.js";
 import { triggerOAuthPipeline } from "./support/circleci-mocks.js";
 import { seedEnvironment } from "./support/records.js";
 import { sendCallback, serveHandlers } from "./support/serve-handlers.js";
@@ -13,18 +13,6 @@ useNockGuards();
 
 const pr = (number: number) => environmentNameForPullRequest("Codertocat/Hello-World", number);
 
-let bot: TestBot;
-let server: Awaited<ReturnType<typeof serveHandlers>>;
-
-beforeEach(async () => {
-  bot = await createTestBot();
-  server = await serveHandlers(bot.handlers);
-});
-afterEach(async () => {
-  await server.close();
-  bot.store.close();
-});
-
 /** GitHub's example of the event, for this bot's installation. */
 function installationEvent(name: "installation" | "installation_repositories", action: "deleted" | "suspend" | "removed"): Record<string, any> {
   const payload = webhookExample(name, action);
@@ -34,6 +22,7 @@ function installationEvent(name: "installation" | "installation_repositories", a
 
 describe("the app losing access to a repository", () => {
   it("uninstalled: destroys every shadow of the installation through CircleCI, and writes nothing to GitHub", async () => {
+    const bot = await createTestBot();
     seedEnvironment(bot.store, { state: "passed" });
     seedEnvironment(bot.store, { pullNumber: 3, state: "running" });
     seedEnvironment(bot.store, { pullNumber: 4, state: "destroyed", endedAt: START });
@@ -61,23 +50,30 @@ describe("the app losing access to a repository", () => {
   });
 
   it("follows the destroy's callbacks in its own record only, and a redelivery changes nothing", async () => {
+    const bot = await createTestBot();
     seedEnvironment(bot.store, { state: "passed" });
     triggerOAuthPipeline([], { body: { id: "destroy-pr-2", number: 50 } });
     const uninstalled = installationEvent("installation", "deleted");
     await bot.receive("installation", uninstalled, "uninstall-delivery");
     await bot.receive("installation", uninstalled, "uninstall-delivery");
 
-    const send = (event: Record<string, unknown>) => sendCallback(server.url, { environment: ENVIRONMENT, commit: HEAD_SHA, ...event }, { nowMs: bot.clock.now });
-    const phase = await send({ type: "phase", phase: "destroying", message: "deleting the CloudFormation stack" });
-    expect(phase).toMatchObject({ status: 200, body: { status: "applied" } });
-    expect(bot.store.getEnvironment(ENVIRONMENT)).toMatchObject({ state: "destroying", phase: "destroying: deleting the CloudFormation stack" });
+    const server = await serveHandlers(bot.handlers);
+    try {
+      const send = (event: Record<string, unknown>) => sendCallback(server.url, { environment: ENVIRONMENT, commit: HEAD_SHA, ...event }, { nowMs: bot.clock.now });
+      const phase = await send({ type: "phase", phase: "destroying", message: "deleting the CloudFormation stack" });
+      expect(phase).toMatchObject({ status: 200, body: { status: "applied" } });
+      expect(bot.store.getEnvironment(ENVIRONMENT)).toMatchObject({ state: "destroying", phase: "destroying: deleting the CloudFormation stack" });
 
-    bot.clock.now += 600_000;
-    expect(await send({ type: "destroyed" })).toMatchObject({ status: 200, body: { status: "applied" } });
-    expect(bot.store.getEnvironment(ENVIRONMENT)).toMatchObject({ state: "destroyed", endedAt: bot.clock.now });
+      bot.clock.now += 600_000;
+      expect(await send({ type: "destroyed" })).toMatchObject({ status: 200, body: { status: "applied" } });
+      expect(bot.store.getEnvironment(ENVIRONMENT)).toMatchObject({ state: "destroyed", endedAt: bot.clock.now });
+    } finally {
+      await server.close();
+    }
   });
 
   it("a repository taken out of the installation: destroys only that repository's shadows", async () => {
+    const bot = await createTestBot();
     seedEnvironment(bot.store, { state: "passed" });
     const other = seedEnvironment(bot.store, { id: "octocat-spoon-knife-pr-9", owner: "octocat", repo: "Spoon-Knife", pullNumber: 9, state: "passed" });
     const payload = installationEvent("installation_repositories", "removed");
@@ -94,6 +90,7 @@ describe("the app losing access to a repository", () => {
   });
 
   it("suspended, and CircleCI refuses the destroy: the expiry sweep tries again without GitHub", async () => {
+    const bot = await createTestBot();
     seedEnvironment(bot.store, { state: "passed" });
     triggerOAuthPipeline([], { status: 401, body: { message: "Invalid token provided." } });
 
@@ -110,6 +107,7 @@ describe("the app losing access to a repository", () => {
   });
 
   it("ignores an uninstall of an installation with no shadows", async () => {
+    const bot = await createTestBot();
     seedEnvironment(bot.store, { state: "passed", installationId: INSTALLATION_ID + 1 });
     await bot.receive("installation", installationEvent("installation", "deleted"), "uninstall-elsewhere");
     expect(bot.store.getEnvironment(ENVIRONMENT)).toMatchObject({ state: "passed" });
