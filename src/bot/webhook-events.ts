@@ -23,7 +23,8 @@ function webhookBasics(context: Context<HandledEventName>) {
     installationId: payload.installation?.id ?? 0,
     owner: payload.repository.owner.login,
     repo: payload.repository.name,
-    sender: { login: payload.sender.login, type: payload.sender.type },
+    // Optional in GitHub's schema of pull_request.edited, whose handling does not read it.
+    sender: { login: payload.sender?.login ?? "", type: payload.sender?.type ?? "User" },
   };
 }
 
@@ -48,6 +49,7 @@ export const PULL_REQUEST_ACTIONS = [
   "pull_request.closed",
   "pull_request.reopened",
   "pull_request.synchronize",
+  "pull_request.edited",
 ] as const;
 
 type PullRequestEventName = (typeof PULL_REQUEST_ACTIONS)[number];
@@ -64,6 +66,7 @@ export function pullRequestEvent(context: Context<PullRequestEventName>): PullRe
     updatedAt: Date.parse(payload.pull_request.updated_at),
     label: label?.name ?? null,
     labels: payload.pull_request.labels.map((each) => each.name),
+    baseChangedFrom: payload.action === "edited" ? (payload.changes.base?.ref.from ?? null) : null,
   };
 }
 

@@ -11,7 +11,7 @@ import {
   updateStickyComment,
 } from "./support/github-mocks.js";
 import { seedEnvironment } from "./support/records.js";
-import { pullRequestPayload } from "./support/webhook-examples.js";
+import { pullRequestEdited, pullRequestPayload } from "./support/webhook-examples.js";
 
 useNockGuards();
 
@@ -70,6 +70,31 @@ describe("pull request events", () => {
     expect(triggers[0].parameters).toMatchObject({ shadowops_action: "destroy", shadowops_environment: ENVIRONMENT });
     expect(bot.store.getEnvironment(ENVIRONMENT)).toMatchObject({ state: "destroying", pipeline: { id: "destroy-pipeline", action: "destroy" } });
     expect(comments[0]).toContain("destroying");
+  });
+
+  it("follows a retargeted PR: the shadow's destroy takes its config from the new base branch", async () => {
+    const bot = await createTestBot();
+    // A stacked PR: its base branch was merged and deleted, and GitHub retargeted the PR.
+    seedEnvironment(bot.store, { state: "passed", baseRef: "feature-base" });
+    const retarget = pullRequestEdited({ baseFrom: "feature-base" });
+    expect(retarget.pull_request.base.ref).toBe("master");
+    // No GitHub mock: following the base branch writes nothing to GitHub.
+    await bot.receive("pull_request", retarget);
+    expect(bot.store.getEnvironment(ENVIRONMENT)).toMatchObject({ baseRef: "master", state: "passed" });
+
+    const triggers: any[] = [];
+    installationToken();
+    triggerOAuthPipeline(triggers, { body: { id: "destroy-pipeline", number: 43 } });
+    updateStickyComment([]);
+    await bot.receive("pull_request", pullRequestPayload("closed", { merged: true }));
+    expect(triggers[0]).toMatchObject({ branch: "master", parameters: { shadowops_action: "destroy" } });
+  });
+
+  it("ignores an edit that keeps the base branch", async () => {
+    const bot = await createTestBot();
+    seedEnvironment(bot.store, { state: "passed", baseRef: "feature-base" });
+    await bot.receive("pull_request", pullRequestEdited({ titleFrom: "An older title" }));
+    expect(bot.store.getEnvironment(ENVIRONMENT)?.baseRef).toBe("feature-base");
   });
 
   it("tests again when a permitted user reopens a PR that carries the shadow label", async () => {

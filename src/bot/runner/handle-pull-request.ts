@@ -27,6 +27,8 @@ export interface PullRequestEvent {
   label: string | null;
   /** The labels the PR carries after the event. */
   labels: string[];
+  /** edited: the base branch before the edit, when the edit changed it (else null). */
+  baseChangedFrom: string | null;
   sender: { login: string; type: string };
 }
 
@@ -61,6 +63,7 @@ export async function handlePullRequest(params: HandlePullRequestParams): Promis
     (event.action === "reopened" && event.labels.length > 0 && !event.pull.isFork) ||
     (event.action === "unlabeled" && live) ||
     (event.action === "closed" && live) ||
+    (event.action === "edited" && live && event.baseChangedFrom !== null) ||
     (event.action === "synchronize" && live && record.pipeline !== null && record.state !== "destroying");
   if (!relevant) return "ignored";
   // Only auto_test could act (a PR opened or pushed to that never had a shadow), and most
@@ -110,6 +113,9 @@ async function dispatch(params: HandlePullRequestParams, environmentId: string):
       await testForLabel(params, environmentId, config, role);
       return;
     }
+    case "edited":
+      await followBaseBranch(params, environmentId);
+      return;
     case "opened":
     case "ready_for_review":
       await autoTest(params);
@@ -135,6 +141,21 @@ async function testForLabel(params: HandlePullRequestParams, environmentId: stri
     return;
   }
   await testPullRequestHead(params, config.config, target);
+}
+
+/**
+ * The PR now targets another branch (retargeted by hand, or by GitHub when the old base was
+ * merged and deleted, as with stacked PRs). The shadow's next pipelines, its destroy above all,
+ * take their config from the new base: the old one may be gone, and CircleCI refuses a pipeline
+ * on a branch that does not exist.
+ */
+async function followBaseBranch({ services, event }: HandlePullRequestParams, environmentId: string): Promise<void> {
+  await services.locks.run(environmentId, async () => {
+    const record = services.store.getEnvironment(environmentId);
+    if (!record || record.state === "destroyed" || record.baseRef === event.pull.baseRef) return;
+    services.store.putEnvironment({ ...record, baseRef: event.pull.baseRef });
+    services.log.info({ environment: environmentId, from: record.baseRef, to: event.pull.baseRef }, "pull request retargeted: pipelines now use the new base branch");
+  });
 }
 
 async function onPush(params: HandlePullRequestParams, environmentId: string): Promise<void> {

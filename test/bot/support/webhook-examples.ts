@@ -64,6 +64,23 @@ export function pullRequestPayload(
   return payload;
 }
 
+/**
+ * pull_request.edited for Codertocat/Hello-World#2. @octokit/webhooks-examples has no edited
+ * example: this is its synchronize example with the action and the `changes` GitHub's OpenAPI
+ * description gives pull-request-edited (a retarget: changes.base.ref.from and .sha.from).
+ */
+export function pullRequestEdited(changes: { baseFrom?: string; titleFrom?: string }): Record<string, any> {
+  const payload = pullRequestPayload("synchronize");
+  payload.action = "edited";
+  delete payload.before;
+  delete payload.after;
+  payload.changes = {
+    ...(changes.titleFrom !== undefined ? { title: { from: changes.titleFrom } } : {}),
+    ...(changes.baseFrom !== undefined ? { base: { ref: { from: changes.baseFrom }, sha: { from: "b".repeat(40) } } } : {}),
+  };
+  return payload;
+}
+
 /** check_run.requested_action on a check of Codertocat/Hello-World carrying our external id. */
 export function checkRunAction(identifier: string, externalId: string, headSha: string, sender = "Codertocat"): Record<string, any> {
   const payload = webhookExample("check_run", "requested_action");
