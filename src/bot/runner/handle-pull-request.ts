@@ -146,8 +146,8 @@ async function testForLabel(params: HandlePullRequestParams, environmentId: stri
 /**
  * The PR now targets another branch (retargeted by hand, or by GitHub when the old base was
  * merged and deleted, as with stacked PRs). The shadow's next pipelines, its destroy above all,
- * take their config from the new base: the old one may be gone, and CircleCI refuses a pipeline
- * on a branch that does not exist.
+ * take their config from the new base: the old one may be gone, and CircleCI cannot run a
+ * pipeline from a branch that does not exist.
  */
 async function followBaseBranch({ services, event }: HandlePullRequestParams, environmentId: string): Promise<void> {
   await services.locks.run(environmentId, async () => {
