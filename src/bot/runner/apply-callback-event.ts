@@ -41,7 +41,7 @@ export async function applyCallbackEvent(services: BotServices, event: CallbackE
 }
 
 /** What a callback changes in the bot's record of the environment, before GitHub is told. */
-export function recordChanges(before: EnvironmentRecord, event: CallbackEvent, now: number): Partial<EnvironmentRecord> {
+function recordChanges(before: EnvironmentRecord, event: CallbackEvent, now: number): Partial<EnvironmentRecord> {
   switch (event.type) {
     case "phase":
       return {
