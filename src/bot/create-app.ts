@@ -13,6 +13,7 @@ import { handleCheckRun } from "./runner/handle-check-run.js";
 import { handleCheckSuite } from "./runner/handle-check-suite.js";
 import { handleComment } from "./runner/handle-comment.js";
 import { handleLostAccess } from "./runner/handle-lost-access.js";
+import { handleRepositoryMoved } from "./runner/handle-repository-moved.js";
 import { handlePullRequest } from "./runner/handle-pull-request.js";
 import { destroyExpiredEnvironments, EXPIRY_SWEEP } from "./runner/destroy-expired-environments.js";
 import { recoverStuckRequests, STUCK_SWEEP_EVERY_MS } from "./runner/recover-stuck-requests.js";
@@ -21,7 +22,16 @@ import { createConcurrencyLimit } from "./runner/concurrency-limit.js";
 import { createKeyedLock } from "./runner/keyed-lock.js";
 import type { BotSettings } from "./settings.js";
 import { openBotStore, type BotStore } from "./store/bot-store.js";
-import { checkRunEvent, checkSuiteEvent, commentEvent, lostAccessEvent, PULL_REQUEST_ACTIONS, pullRequestEvent } from "./webhook-events.js";
+import {
+  checkRunEvent,
+  checkSuiteEvent,
+  commentEvent,
+  lostAccessEvent,
+  PULL_REQUEST_ACTIONS,
+  pullRequestEvent,
+  repositoryGoneEvent,
+  repositoryMovedEvent,
+} from "./webhook-events.js";
 
 export interface CreateAppParams {
   settings: BotSettings;
@@ -124,6 +134,14 @@ export function createShadowOpsApp({
     app.on(["installation.deleted", "installation.suspend", "installation_repositories.removed"], async (context) => {
       const event = lostAccessEvent(context);
       await limit(() => handleLostAccess(services, event));
+    });
+    app.on(["repository.deleted", "repository.archived"], async (context) => {
+      const event = repositoryGoneEvent(context);
+      await limit(() => handleLostAccess(services, event));
+    });
+    app.on(["repository.renamed", "repository.transferred"], async (context) => {
+      const event = repositoryMovedEvent(context);
+      await limit(() => handleRepositoryMoved({ services, octokit: context.octokit, event }));
     });
     app.on("push", async (context) => {
       const { ref, repository } = context.payload;

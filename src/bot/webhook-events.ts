@@ -5,6 +5,7 @@ import type { CheckSuiteEvent } from "./runner/handle-check-suite.js";
 import type { CommentEvent } from "./runner/handle-comment.js";
 import type { LostAccessEvent } from "./runner/handle-lost-access.js";
 import type { PullRequestEvent } from "./runner/handle-pull-request.js";
+import type { RepositoryMovedEvent } from "./runner/handle-repository-moved.js";
 
 /** The runner's view of a webhook: the fields it reads, taken from Probot's context. */
 
@@ -99,4 +100,27 @@ export function lostAccessEvent(context: Context<"installation.deleted" | "insta
     return { ...common, cause: "repository removed from the app's installation", repositories: payload.repositories_removed.map((repository) => repository.full_name) };
   }
   return { ...common, cause: payload.action === "deleted" ? "app uninstalled" : "app suspended", repositories: null };
+}
+
+/** A repository deleted, or archived (read-only from then on). */
+export function repositoryGoneEvent(context: Context<"repository.deleted" | "repository.archived">): LostAccessEvent {
+  const { payload } = context;
+  return {
+    deliveryId: context.id,
+    installationId: payload.installation?.id ?? 0,
+    sender: payload.sender.login,
+    cause: payload.action === "deleted" ? "repository deleted" : "repository archived",
+    repositories: [payload.repository.full_name],
+  };
+}
+
+/** A repository renamed, or transferred to another owner. */
+export function repositoryMovedEvent(context: Context<"repository.renamed" | "repository.transferred">): RepositoryMovedEvent {
+  const { payload } = context;
+  const to = { owner: payload.repository.owner.login, repo: payload.repository.name };
+  const from =
+    payload.action === "renamed"
+      ? { owner: to.owner, repo: payload.changes.repository.name.from }
+      : { owner: payload.changes.owner.from.organization?.login ?? payload.changes.owner.from.user?.login ?? to.owner, repo: to.repo };
+  return { deliveryId: context.id, cause: payload.action === "renamed" ? "repository renamed" : "repository transferred", from, to, sender: payload.sender.login };
 }

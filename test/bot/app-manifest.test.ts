@@ -18,7 +18,7 @@ describe("app.yml, the GitHub App manifest", () => {
       metadata: "read",
       members: "read",
     });
-    expect(manifest.default_events).toEqual(["issue_comment", "pull_request", "check_run", "check_suite", "push"]);
+    expect(manifest.default_events).toEqual(["issue_comment", "pull_request", "check_run", "check_suite", "push", "repository"]);
     expect(manifest.public).toBe(false);
   });
 

@@ -3,24 +3,25 @@ import { destroyEnvironment } from "./destroy-environment.js";
 import { oncePerDelivery } from "./once-per-delivery.js";
 import type { WebhookOutcome } from "./webhook-handler.js";
 
-/** installation.deleted or .suspend, or installation_repositories.removed. */
+/** installation.deleted or .suspend, installation_repositories.removed, repository.deleted or .archived. */
 export interface LostAccessEvent {
   deliveryId: string;
   installationId: number;
   /** For the log and the destroy's reason. */
-  cause: "app uninstalled" | "app suspended" | "repository removed from the app's installation";
+  cause: "app uninstalled" | "app suspended" | "repository removed from the app's installation" | "repository deleted" | "repository archived";
   /** The repositories (`owner/repo`) the app no longer reaches; null: all of the installation's. */
   repositories: string[] | null;
   sender: string;
 }
 
 /**
- * The app can no longer act on some repositories. Their shadows would go on costing money until
- * their time to live ran out (up to `ttl.max`), on pull requests the bot can no longer write to,
+ * The app can no longer act on some repositories (an archived one is read-only, so the same
+ * holds). Their shadows would go on costing money until their time to live ran out (up to
+ * `ttl.max`), on pull requests the bot can no longer write to,
  * so each is destroyed now: the destroy pipeline needs CircleCI, not GitHub. Each record is
  * marked first, so the destroy's callbacks and the sweeps keep the bot's record and write
  * nothing to GitHub, which would refuse. A destroy CircleCI refuses is tried again by the expiry
- * sweep. GitHub sends these events to every app; app.yml need not subscribe.
+ * sweep. GitHub sends the installation events to every app; `repository` is in app.yml.
  */
 export async function handleLostAccess(services: BotServices, event: LostAccessEvent): Promise<WebhookOutcome> {
   const wanted = event.repositories?.map((repository) => repository.toLowerCase()) ?? null;

@@ -100,6 +100,9 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
       `SELECT id, repository FROM environments
        WHERE state != 'destroyed' AND json_extract(data, '$.installationId') = ? ORDER BY id`,
     ),
+    notDestroyedOfRepository: db.prepare<[string], { id: string }>(
+      "SELECT id FROM environments WHERE repository = ? AND state != 'destroyed' ORDER BY id",
+    ),
     stuckRequests: db.prepare<[number], { id: string }>(
       "SELECT id FROM environments WHERE state = 'requested' AND pipeline_id IS NULL AND updated_at < ? ORDER BY updated_at",
     ),
@@ -176,6 +179,10 @@ export function openBotStore({ path, now = Date.now }: OpenBotStoreParams) {
      */
     notDestroyedEnvironmentsOfInstallation(installationId: number): { id: string; repository: string }[] {
       return statements.notDestroyedOfInstallation.all(installationId);
+    },
+    /** Environments of a repository (`owner/repo`, any case) not yet destroyed. */
+    notDestroyedEnvironmentsOfRepository(repository: string): string[] {
+      return statements.notDestroyedOfRepository.all(repository.toLowerCase()).map((row) => row.id);
     },
     /** Environments recorded as requested, with no pipeline, last written before `updatedBefore`. */
     stuckRequests(updatedBefore: number): string[] {
