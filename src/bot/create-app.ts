@@ -29,7 +29,7 @@ import {
   lostAccessEvent,
   PULL_REQUEST_ACTIONS,
   pullRequestEvent,
-  repositoryGoneEvent,
+  repositoryArchivedEvent,
   repositoryMovedEvent,
 } from "./webhook-events.js";
 
@@ -135,8 +135,8 @@ export function createShadowOpsApp({
       const event = lostAccessEvent(context);
       await limit(() => handleLostAccess(services, event));
     });
-    app.on(["repository.deleted", "repository.archived"], async (context) => {
-      const event = repositoryGoneEvent(context);
+    app.on("repository.archived", async (context) => {
+      const event = repositoryArchivedEvent(context);
       await limit(() => handleLostAccess(services, event));
     });
     app.on(["repository.renamed", "repository.transferred"], async (context) => {

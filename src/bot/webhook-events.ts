@@ -102,14 +102,17 @@ export function lostAccessEvent(context: Context<"installation.deleted" | "insta
   return { ...common, cause: payload.action === "deleted" ? "app uninstalled" : "app suspended", repositories: null };
 }
 
-/** A repository deleted, or archived (read-only from then on). */
-export function repositoryGoneEvent(context: Context<"repository.deleted" | "repository.archived">): LostAccessEvent {
+/**
+ * A repository archived: read-only from then on. (GitHub does not send apps repository.deleted;
+ * a deleted repository's shadows end at their expiry.)
+ */
+export function repositoryArchivedEvent(context: Context<"repository.archived">): LostAccessEvent {
   const { payload } = context;
   return {
     deliveryId: context.id,
     installationId: payload.installation?.id ?? 0,
     sender: payload.sender.login,
-    cause: payload.action === "deleted" ? "repository deleted" : "repository archived",
+    cause: "repository archived",
     repositories: [payload.repository.full_name],
   };
 }
@@ -122,5 +125,13 @@ export function repositoryMovedEvent(context: Context<"repository.renamed" | "re
     payload.action === "renamed"
       ? { owner: to.owner, repo: payload.changes.repository.name.from }
       : { owner: payload.changes.owner.from.organization?.login ?? payload.changes.owner.from.user?.login ?? to.owner, repo: to.repo };
-  return { deliveryId: context.id, cause: payload.action === "renamed" ? "repository renamed" : "repository transferred", from, to, sender: payload.sender.login };
+  return {
+    deliveryId: context.id,
+    // A transferred repository's event comes from the new owner's installation.
+    installationId: payload.installation?.id ?? 0,
+    cause: payload.action === "renamed" ? "repository renamed" : "repository transferred",
+    from,
+    to,
+    sender: payload.sender.login,
+  };
 }

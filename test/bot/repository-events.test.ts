@@ -15,13 +15,13 @@ function repositoryEvent(action: "renamed" | "transferred"): Record<string, any>
 }
 
 /**
- * repository.deleted or .archived. @octokit/webhooks-examples has none: this is its renamed
- * example for Codertocat/Hello-World, without `changes` (GitHub's OpenAPI description gives
- * repository-deleted and repository-archived none).
+ * repository.archived. @octokit/webhooks-examples has none: this is its renamed example for
+ * Codertocat/Hello-World, without `changes` (GitHub's OpenAPI description gives
+ * repository-archived none).
  */
-function repositoryGone(action: "deleted" | "archived"): Record<string, any> {
+function repositoryArchived(): Record<string, any> {
   const payload = repositoryEvent("renamed");
-  payload.action = action;
+  payload.action = "archived";
   delete payload.changes;
   payload.repository = { ...payload.repository, name: "Hello-World", full_name: "Codertocat/Hello-World", owner: { ...payload.repository.owner, login: "Codertocat" } };
   return payload;
@@ -62,7 +62,7 @@ describe("a repository renamed or transferred", () => {
     expect(bot.store.notDestroyedEnvironmentsOfRepository("Codertocat/Hello-World")).toEqual([]);
   });
 
-  it("transferred: a CircleCI project named in the config stays as it is", async () => {
+  it("transferred: the new owner's installation takes over; a CircleCI project named in the config stays as it is", async () => {
     const bot = await createTestBot();
     const payload = repositoryEvent("transferred");
     const oldOwner = payload.changes.owner.from.user.login as string;
@@ -73,6 +73,8 @@ describe("a repository renamed or transferred", () => {
       owner: oldOwner,
       repo: payload.repository.name,
       pullNumber: 7,
+      // The old owner's installation: GitHub sends the transfer to the new owner's.
+      installationId: INSTALLATION_ID + 1,
       state: "running",
       project: { slug, definitionId: "2f0d9d4a-5b6c-4d7e-8f90-a1b2c3d4e5f6" },
     });
@@ -84,7 +86,7 @@ describe("a repository renamed or transferred", () => {
     await bot.receive("repository", payload);
 
     expect(triggers[0]).toMatchObject({ definition_id: "2f0d9d4a-5b6c-4d7e-8f90-a1b2c3d4e5f6", parameters: { shadowops_action: "destroy", shadowops_environment: id } });
-    expect(bot.store.getEnvironment(id)).toMatchObject({ owner: payload.repository.owner.login, state: "destroying", project: { slug } });
+    expect(bot.store.getEnvironment(id)).toMatchObject({ owner: payload.repository.owner.login, installationId: INSTALLATION_ID, state: "destroying", project: { slug } });
   });
 
   it("ignores a rename of a repository with no shadows", async () => {
@@ -97,15 +99,15 @@ describe("a repository renamed or transferred", () => {
   });
 });
 
-describe("a repository deleted or archived", () => {
-  it.each(["deleted", "archived"] as const)("%s: destroys its shadows through CircleCI and writes nothing to GitHub", async (action) => {
+describe("a repository archived", () => {
+  it("destroys its shadows through CircleCI and writes nothing to GitHub (read-only now)", async () => {
     const bot = await createTestBot();
     seedEnvironment(bot.store, { state: "passed" });
     const triggers: any[] = [];
     triggerOAuthPipeline(triggers, { body: { id: "destroy-pipeline", number: 45 } });
 
     // No GitHub mock: a request to GitHub would fail the test.
-    await bot.receive("repository", repositoryGone(action));
+    await bot.receive("repository", repositoryArchived());
 
     expect(triggers[0].parameters).toMatchObject({ shadowops_action: "destroy", shadowops_environment: ENVIRONMENT });
     expect(bot.store.getEnvironment(ENVIRONMENT)).toMatchObject({ state: "destroying", accessLostAt: bot.clock.now });

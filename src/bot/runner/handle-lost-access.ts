@@ -3,12 +3,12 @@ import { destroyEnvironment } from "./destroy-environment.js";
 import { oncePerDelivery } from "./once-per-delivery.js";
 import type { WebhookOutcome } from "./webhook-handler.js";
 
-/** installation.deleted or .suspend, installation_repositories.removed, repository.deleted or .archived. */
+/** installation.deleted or .suspend, installation_repositories.removed, repository.archived. */
 export interface LostAccessEvent {
   deliveryId: string;
   installationId: number;
   /** For the log and the destroy's reason. */
-  cause: "app uninstalled" | "app suspended" | "repository removed from the app's installation" | "repository deleted" | "repository archived";
+  cause: "app uninstalled" | "app suspended" | "repository removed from the app's installation" | "repository archived";
   /** The repositories (`owner/repo`) the app no longer reaches; null: all of the installation's. */
   repositories: string[] | null;
   sender: string;

@@ -7,6 +7,8 @@ import type { WebhookOutcome } from "./webhook-handler.js";
 /** repository.renamed or repository.transferred. */
 export interface RepositoryMovedEvent {
   deliveryId: string;
+  /** The installation that reaches the repository now (for a transfer, the new owner's). */
+  installationId: number;
   cause: "repository renamed" | "repository transferred";
   /** The repository's name before: `owner/repo`. */
   from: { owner: string; repo: string };
@@ -22,8 +24,9 @@ export interface RepositoryMovedEvent {
  * its time to live ran out, and `/shadow test` would start a second one beside it. So they are
  * destroyed now, and a new test starts under the new name. Each record is moved to the new name
  * first, keeping its id (the pipelines and their callbacks use it), so the sticky comment and the
- * checks are written where GitHub has the PR now, and the destroy runs in the new name's CircleCI
- * project when the old one was only the default (`gh/OWNER/REPO`).
+ * checks are written where GitHub has the PR now, through the installation that reaches it now,
+ * and the destroy runs in the new name's CircleCI project when the old one was only the default
+ * (`gh/OWNER/REPO`).
  */
 export async function handleRepositoryMoved({
   services,
@@ -51,5 +54,11 @@ function moveRecord(services: BotServices, event: RepositoryMovedEvent, environm
   if (!record) return;
   const defaultSlug = `gh/${event.from.owner}/${event.from.repo}`;
   const slug = record.project.slug.toLowerCase() === defaultSlug.toLowerCase() ? `gh/${event.to.owner}/${event.to.repo}` : record.project.slug;
-  services.store.putEnvironment({ ...record, owner: event.to.owner, repo: event.to.repo, project: { ...record.project, slug } });
+  services.store.putEnvironment({
+    ...record,
+    installationId: event.installationId,
+    owner: event.to.owner,
+    repo: event.to.repo,
+    project: { ...record.project, slug },
+  });
 }
