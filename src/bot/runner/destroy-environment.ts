@@ -33,6 +33,12 @@ export interface DestroyEnvironmentParams {
    * the lock, and a command may have changed it meanwhile).
    */
   onlyIf?: (record: EnvironmentRecord) => boolean;
+  /**
+   * What the event asking for the destroy changes in the record (the app lost access, the
+   * repository moved), saved under the same lock before anything else, even when there is
+   * nothing to destroy. Returning the record unchanged saves nothing.
+   */
+  update?: (record: EnvironmentRecord) => EnvironmentRecord;
 }
 
 export type DestroyOutcome = "started" | "nothing-to-destroy" | "already-destroying" | "destroyed" | "failed" | "kept";
@@ -42,11 +48,13 @@ export type DestroyOutcome = "started" | "nothing-to-destroy" | "already-destroy
  * and is marked destroyed at once. The checks, the deployment and the comment say `destroyed`
  * when the pipeline's `destroyed` callback arrives.
  */
-export async function destroyEnvironment({ services, octokit, environmentId, reason, replyTo, onlyIf }: DestroyEnvironmentParams): Promise<DestroyOutcome> {
+export async function destroyEnvironment({ services, octokit, environmentId, reason, replyTo, onlyIf, update }: DestroyEnvironmentParams): Promise<DestroyOutcome> {
   const { store, log } = services;
   return services.locks.run(environmentId, async () => {
-    const existing = store.getEnvironment(environmentId);
-    if (existing && onlyIf && !onlyIf(existing)) return "kept";
+    const current = store.getEnvironment(environmentId);
+    if (current && onlyIf && !onlyIf(current)) return "kept";
+    const updated = current && update ? update(current) : current;
+    const existing = updated && updated !== current ? store.putEnvironment(updated) : updated;
     if (!existing || existing.state === "destroyed") {
       if (replyTo) await sendReply(replyTo, { kind: "nothing-to-destroy" });
       return "nothing-to-destroy";

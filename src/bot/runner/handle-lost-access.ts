@@ -31,17 +31,16 @@ export async function handleLostAccess(services: BotServices, event: LostAccessE
     .map((environment) => environment.id);
   if (ids.length === 0) return "ignored";
   const handled = await oncePerDelivery(services.store, `github:${event.deliveryId}`, async () => {
-    for (const id of ids) await destroyWithoutGitHub(services, event, id);
+    for (const environmentId of ids) {
+      await destroyEnvironment({
+        services,
+        octokit: null,
+        environmentId,
+        reason: `${event.cause} by ${event.sender}`,
+        replyTo: null,
+        update: (record) => (record.accessLostAt === undefined ? { ...record, accessLostAt: services.now() } : record),
+      });
+    }
   });
   return handled ? "handled" : "duplicate";
-}
-
-async function destroyWithoutGitHub(services: BotServices, event: LostAccessEvent, environmentId: string): Promise<void> {
-  await services.locks.run(environmentId, async () => {
-    const record = services.store.getEnvironment(environmentId);
-    if (record && record.accessLostAt === undefined) services.store.putEnvironment({ ...record, accessLostAt: services.now() });
-  });
-  const outcome = await destroyEnvironment({ services, octokit: null, environmentId, reason: `${event.cause} by ${event.sender}`, replyTo: null });
-  const log = outcome === "failed" ? services.log.error.bind(services.log) : services.log.info.bind(services.log);
-  log({ environment: environmentId, cause: event.cause, outcome }, `${event.cause}: destroy ${outcome}`);
 }

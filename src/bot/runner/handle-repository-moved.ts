@@ -2,6 +2,7 @@ import type { BotServices } from "./bot-services.js";
 import { destroyEnvironment } from "./destroy-environment.js";
 import { oncePerDelivery } from "./once-per-delivery.js";
 import type { GitHubClient } from "../github/octokit.js";
+import type { EnvironmentRecord } from "../store/environment-record.js";
 import type { WebhookOutcome } from "./webhook-handler.js";
 
 /** repository.renamed or repository.transferred. */
@@ -41,24 +42,15 @@ export async function handleRepositoryMoved({
   if (ids.length === 0) return "ignored";
   const handled = await oncePerDelivery(services.store, `github:${event.deliveryId}`, async () => {
     for (const environmentId of ids) {
-      await services.locks.run(environmentId, async () => moveRecord(services, event, environmentId));
-      const outcome = await destroyEnvironment({ services, octokit, environmentId, reason: `${event.cause} by ${event.sender}`, replyTo: null });
-      services.log.info({ environment: environmentId, from: event.from, to: event.to, outcome }, `${event.cause}: destroy ${outcome}`);
+      const reason = `${event.cause} by ${event.sender}`;
+      await destroyEnvironment({ services, octokit, environmentId, reason, replyTo: null, update: (record) => movedRecord(record, event) });
     }
   });
   return handled ? "handled" : "duplicate";
 }
 
-function moveRecord(services: BotServices, event: RepositoryMovedEvent, environmentId: string): void {
-  const record = services.store.getEnvironment(environmentId);
-  if (!record) return;
+function movedRecord(record: EnvironmentRecord, event: RepositoryMovedEvent): EnvironmentRecord {
   const defaultSlug = `gh/${event.from.owner}/${event.from.repo}`;
   const slug = record.project.slug.toLowerCase() === defaultSlug.toLowerCase() ? `gh/${event.to.owner}/${event.to.repo}` : record.project.slug;
-  services.store.putEnvironment({
-    ...record,
-    installationId: event.installationId,
-    owner: event.to.owner,
-    repo: event.to.repo,
-    project: { ...record.project, slug },
-  });
+  return { ...record, installationId: event.installationId, owner: event.to.owner, repo: event.to.repo, project: { ...record.project, slug } };
 }
